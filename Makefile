@@ -73,8 +73,9 @@ lint: $(VENV)/.installed ## terraform fmt -check and ruff
 validate: tf-init build ## terraform validate for the root and the module
 	@for d in $(TF_DIRS); do echo "validate $$d"; terraform -chdir=$$d validate -no-color || exit 1; done
 
-tf-test: tf-init build ## Native terraform test suite of the module (mock provider)
+tf-test: tf-init build ## Native terraform test suites of the module and the root (mock provider)
 	terraform -chdir=modules/mlops_pipeline test -no-color
+	terraform -chdir=terraform test -no-color -var-file=../environments/demo.tfvars
 
 test: venv lint validate tf-test ## Everything CI runs: lint, validate, terraform test, pytest
 	$(VENV)/bin/pytest

@@ -1,0 +1,94 @@
+"""Configuration from the environment variables the Terraform module sets on the function."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+STATE_MACHINE_ARN_PATTERN = re.compile(
+    r"^arn:aws[a-z-]*:states:(?P<region>[a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
+)
+PIPELINE_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+PIPELINE_NAME_MIN_LENGTH = 3
+PIPELINE_NAME_MAX_LENGTH = 24
+
+
+class ConfigError(RuntimeError):
+    """The function's environment is missing or malformed; raised at import, before any event."""
+
+
+@dataclass(frozen=True)
+class Config:
+    state_machine_arn: str
+    pipeline_name: str
+    input_prefix: str
+    runs_prefix: str
+
+    @property
+    def region(self) -> str:
+        """Region of the state machine: the client must talk to it wherever the function runs."""
+        match = STATE_MACHINE_ARN_PATTERN.match(self.state_machine_arn)
+        assert match is not None, "validated by load_config"
+        return match["region"]
+
+
+def _prefix_problem(name: str, value: str) -> str | None:
+    if not value.endswith("/"):
+        return f"{name}={value!r} must end with '/' (a folder, e.g. 'input/')"
+    if value.startswith("/"):
+        return f"{name}={value!r} must not start with '/' (S3 keys have no leading slash)"
+    return None
+
+
+def load_config(environ: Mapping[str, str]) -> Config:
+    """Read and validate every variable, reporting all problems in one error."""
+    required = ("STATE_MACHINE_ARN", "PIPELINE_NAME", "INPUT_PREFIX", "RUNS_PREFIX")
+    problems = [f"{name} is not set" for name in required if not environ.get(name)]
+    if problems:
+        raise ConfigError(_message(problems))
+
+    arn = environ["STATE_MACHINE_ARN"]
+    pipeline_name = environ["PIPELINE_NAME"]
+    input_prefix = environ["INPUT_PREFIX"]
+    runs_prefix = environ["RUNS_PREFIX"]
+
+    if not STATE_MACHINE_ARN_PATTERN.match(arn):
+        problems.append(
+            f"STATE_MACHINE_ARN={arn!r} is not a state machine ARN "
+            "(arn:aws:states:<region>:<account>:stateMachine:<name>)"
+        )
+    if not (
+        PIPELINE_NAME_MIN_LENGTH <= len(pipeline_name) <= PIPELINE_NAME_MAX_LENGTH
+        and PIPELINE_NAME_PATTERN.match(pipeline_name)
+    ):
+        problems.append(
+            f"PIPELINE_NAME={pipeline_name!r} must be {PIPELINE_NAME_MIN_LENGTH}-{PIPELINE_NAME_MAX_LENGTH} "
+            "characters of lowercase letters, digits and hyphens, starting with a letter"
+        )
+    for name, value in (("INPUT_PREFIX", input_prefix), ("RUNS_PREFIX", runs_prefix)):
+        problem = _prefix_problem(name, value)
+        if problem:
+            problems.append(problem)
+    # Overlapping prefixes would make every file a run writes start another run, forever.
+    if input_prefix.startswith(runs_prefix) or runs_prefix.startswith(input_prefix):
+        problems.append(
+            f"INPUT_PREFIX={input_prefix!r} and RUNS_PREFIX={runs_prefix!r} overlap: "
+            "a run's outputs would trigger new runs"
+        )
+    if problems:
+        raise ConfigError(_message(problems))
+    return Config(
+        state_machine_arn=arn,
+        pipeline_name=pipeline_name,
+        input_prefix=input_prefix,
+        runs_prefix=runs_prefix,
+    )
+
+
+def _message(problems: list[str]) -> str:
+    return (
+        "trigger Lambda configuration is invalid: "
+        + "; ".join(problems)
+        + " (these environment variables are set by the Terraform module mlops_pipeline)"
+    )

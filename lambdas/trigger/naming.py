@@ -1,0 +1,136 @@
+"""Run id and every name a run needs, each valid for the service that uses it.
+
+run id = <slug of the key> "-" <10 hex characters of sha256(bucket, key, object identity)>
+
+The slug is capped so that `<pipeline name>-<run id>` fits SageMaker's 63-character limit: the
+training job, model and endpoint config names are then exactly `<pipeline name>-<run id>`, the
+execution name is the run id itself, and the hash, which makes the id unique, is never cut.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import posixpath
+import re
+import unicodedata
+from dataclasses import dataclass
+
+HASH_LENGTH = 10
+# Long enough to recognise the file, short enough to keep names readable in consoles.
+SLUG_MAX_LENGTH = 40
+FALLBACK_SLUG = "upload"
+
+EXECUTION_NAME_MAX_LENGTH = 80
+# Step Functions allows more characters in execution names, but only these keep CloudWatch
+# Logs and X-Ray happy; the slug alphabet is a subset anyway.
+EXECUTION_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
+SAGEMAKER_NAME_MAX_LENGTH = 63
+SAGEMAKER_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+RUN_ID_PATTERN = re.compile(rf"^(?:[a-z0-9]+-)+[0-9a-f]{{{HASH_LENGTH}}}$")
+
+
+class NamingError(ValueError):
+    """A derived name would break its service's rules (a bug, or a pipeline name that is too long)."""
+
+
+@dataclass(frozen=True)
+class RunNames:
+    run_id: str
+    execution: str
+    training_job: str
+    model: str
+    endpoint_config: str
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII letters and digits joined by single hyphens; accents are folded (é -> e)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def key_slug(key: str, input_prefix: str, max_length: int = SLUG_MAX_LENGTH) -> str:
+    """Readable part of the run id: the key below the input prefix, without its file extension.
+
+    A long slug keeps its end, because the file's own name is there and the folders above it are
+    often the same for every upload; a word cut in half at the start is dropped.
+    """
+    relative = key[len(input_prefix) :] if key.startswith(input_prefix) else key
+    stem, _extension = posixpath.splitext(relative)
+    slug = slugify(stem)
+    if len(slug) > max_length:
+        tail = slug[-max_length:]
+        if slug[-max_length - 1] != "-" and "-" in tail:
+            tail = tail.split("-", 1)[1]
+        slug = tail.strip("-")
+    return slug or FALLBACK_SLUG
+
+
+def object_identity(version_id: str | None, sequencer: str | None, etag: str, event_time: str | None) -> str:
+    """What tells two uploads of one key apart, and is the same in a re-delivered event.
+
+    The version id when the bucket is versioned, else the event's sequencer; events without
+    either (moto's, for one) fall back to the ETag and event time, which a re-delivery repeats.
+    """
+    if version_id:
+        return f"version:{version_id}"
+    if sequencer:
+        return f"sequencer:{sequencer}"
+    return f"etag:{etag}@{event_time or ''}"
+
+
+def run_hash(bucket: str, key: str, identity: str) -> str:
+    # JSON keeps the three parts apart: ("a", "b/c") and ("a/b", "c") hash differently.
+    material = json.dumps([bucket, key, identity], ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(material).hexdigest()[:HASH_LENGTH]
+
+
+def slug_budget(pipeline_name: str) -> int:
+    """Longest slug for which `<pipeline name>-<slug>-<hash>` stays within SageMaker's limit."""
+    budget = min(SLUG_MAX_LENGTH, SAGEMAKER_NAME_MAX_LENGTH - len(pipeline_name) - 2 - HASH_LENGTH)
+    if budget < 1:
+        raise NamingError(
+            f"pipeline name {pipeline_name!r} is too long: "
+            f"'<name>-<slug>-<{HASH_LENGTH} hex>' must fit in {SAGEMAKER_NAME_MAX_LENGTH} characters"
+        )
+    return budget
+
+
+def derive_names(
+    *,
+    pipeline_name: str,
+    input_prefix: str,
+    bucket: str,
+    key: str,
+    version_id: str | None,
+    sequencer: str | None,
+    etag: str,
+    event_time: str | None,
+) -> RunNames:
+    slug = key_slug(key, input_prefix, slug_budget(pipeline_name))
+    digest = run_hash(bucket, key, object_identity(version_id, sequencer, etag, event_time))
+    run_id = f"{slug}-{digest}"
+    sagemaker_name = f"{pipeline_name}-{run_id}"
+    names = RunNames(
+        run_id=run_id,
+        execution=run_id,
+        training_job=sagemaker_name,
+        model=sagemaker_name,
+        endpoint_config=sagemaker_name,
+    )
+    validate_names(names)
+    return names
+
+
+def validate_names(names: RunNames) -> None:
+    """Fail before calling AWS rather than in the middle of a run."""
+    if not RUN_ID_PATTERN.match(names.run_id):
+        raise NamingError(f"run id {names.run_id!r} does not match {RUN_ID_PATTERN.pattern}")
+    if not (
+        len(names.execution) <= EXECUTION_NAME_MAX_LENGTH and EXECUTION_NAME_PATTERN.match(names.execution)
+    ):
+        raise NamingError(f"execution name {names.execution!r} is not a valid Step Functions name")
+    for field in ("training_job", "model", "endpoint_config"):
+        value = getattr(names, field)
+        if not (len(value) <= SAGEMAKER_NAME_MAX_LENGTH and SAGEMAKER_NAME_PATTERN.match(value)):
+            raise NamingError(f"{field} name {value!r} is not a valid SageMaker name")

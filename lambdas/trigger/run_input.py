@@ -1,0 +1,47 @@
+"""The state machine input: the run input contract of statemachine/README.md."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from trigger.events import CreatedObject
+from trigger.naming import RunNames
+
+
+def build_run_input(obj: CreatedObject, names: RunNames, runs_prefix: str) -> dict[str, Any]:
+    """Every name and URI a run needs, derived once so the states only read them."""
+    run_prefix = f"s3://{obj.bucket}/{runs_prefix}{names.run_id}/"
+    etl = f"{run_prefix}etl/"
+    return {
+        "run_id": names.run_id,
+        "source": {
+            "bucket": obj.bucket,
+            "key": obj.key,
+            "version_id": obj.version_id,
+            "size": obj.size,
+            "etag": obj.etag,
+            "uri": obj.uri,
+        },
+        "names": {
+            "execution": names.execution,
+            "training_job": names.training_job,
+            "model": names.model,
+            "endpoint_config": names.endpoint_config,
+        },
+        "outputs": {
+            "run_prefix": run_prefix,
+            "etl": etl,
+            "train": f"{etl}train/",
+            "validation": f"{etl}validation/",
+            "rejected": f"{etl}rejected/",
+            "manifest": f"{etl}manifest.json",
+            "model": f"{run_prefix}model/",
+        },
+    }
+
+
+def execution_input(run_input: dict[str, Any]) -> str:
+    """Serialised the same way every time: a re-delivered event then sends byte-identical input,
+    which Step Functions treats as the same request while the execution is open."""
+    return json.dumps(run_input, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,124 @@
+"""Glue gaps of moto 5.2.5.
+
+- `UpdateJob` is missing (HTTP 500), so any in-place change of the module's Glue job failed.
+- `StartJobRun` only records a run whose state advances on reads, without running anything.
+  Here each run really executes the job's script (see `localcloud.glue_runner`) in a background
+  thread, and the run's state, times and `ErrorMessage` come from that execution.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.core.utils import utcnow
+from moto.glue import models as glue_models
+from moto.glue.models import FakeJob, FakeJobRun, GlueBackend
+from moto.glue.responses import GlueResponse
+
+from localcloud import glue_runner
+
+# JobUpdate member -> FakeJob attribute. AWS resets whatever the update leaves out.
+_JOB_UPDATE_FIELDS: dict[str, str] = {
+    "Description": "description",
+    "LogUri": "log_uri",
+    "Role": "role",
+    "ExecutionProperty": "execution_property",
+    "Command": "command",
+    "DefaultArguments": "default_arguments",
+    "NonOverridableArguments": "non_overridable_arguments",
+    "Connections": "connections",
+    "MaxRetries": "max_retries",
+    "AllocatedCapacity": "allocated_capacity",
+    "Timeout": "timeout",
+    "MaxCapacity": "max_capacity",
+    "WorkerType": "worker_type",
+    "NumberOfWorkers": "number_of_workers",
+    "SecurityConfiguration": "security_configuration",
+    "NotificationProperty": "notification_property",
+    "GlueVersion": "glue_version",
+    "CodeGenConfigurationNodes": "code_gen_configuration_nodes",
+    "ExecutionClass": "execution_class",
+    "SourceControlDetails": "source_control_details",
+}
+_JOB_UPDATE_DEFAULTS: dict[str, Any] = {
+    "ExecutionProperty": {},
+    "DefaultArguments": {},
+    "ExecutionClass": "STANDARD",
+}
+
+
+def update_job(job: FakeJob, job_update: dict[str, Any]) -> None:
+    unknown = set(job_update) - set(_JOB_UPDATE_FIELDS)
+    if unknown:
+        raise ValueError(f"UpdateJob: unsupported JobUpdate fields {sorted(unknown)}")
+    for field, attribute in _JOB_UPDATE_FIELDS.items():
+        default = _JOB_UPDATE_DEFAULTS.get(field)
+        setattr(job, attribute, job_update.get(field, default))
+    job.last_modified_on = utcnow()
+
+
+def _update_job_action(self: GlueResponse) -> ActionResult:
+    name = self._get_param("JobName")
+    update_job(self.glue_backend.get_job(name), self._get_param("JobUpdate") or {})
+    return ActionResult({"JobName": name})
+
+
+class LocalJobRun(FakeJobRun):
+    """A job run whose state is set by the runner executing it, not advanced by reads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._status = "RUNNING"
+        self.completed_on: datetime.datetime | None = None  # type: ignore[assignment]
+        self.error_message: str | None = None
+        self.execution_seconds = 0
+        self.log_file: str | None = None
+
+    @property
+    def status(self) -> str:  # type: ignore[override]
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
+
+    def finish(self, state: str, error_message: str | None = None) -> None:
+        self.completed_on = utcnow()
+        self.modified_on = self.completed_on
+        self.execution_seconds = round((self.completed_on - self.started_on).total_seconds())
+        self.error_message = error_message
+        self._status = state
+
+    def as_dict(self) -> dict[str, Any]:
+        result = super().as_dict()
+        result["ExecutionTime"] = self.execution_seconds
+        result.pop("CompletedOn", None)
+        if self.completed_on is not None:
+            result["CompletedOn"] = self.completed_on
+        if self.error_message:
+            result["ErrorMessage"] = self.error_message
+        return result
+
+
+_original_start_job_run = GlueBackend.start_job_run
+
+
+def _start_job_run(self: GlueBackend, name: str, *args: Any, **kwargs: Any) -> str:
+    run_id = _original_start_job_run(self, name, *args, **kwargs)
+    job = self.get_job(name)
+    job_run = next(run for run in job.job_runs if run.job_run_id == run_id)
+    threading.Thread(
+        target=glue_runner.execute_job_run, args=(job, job_run), name=f"glue-{name}-{run_id}", daemon=True
+    ).start()
+    return run_id
+
+
+def apply() -> None:
+    GlueResponse.update_job = _update_job_action
+    # FakeJob.start_job_run looks the class up in the module at call time.
+    glue_models.FakeJobRun = LocalJobRun
+    if GlueBackend.start_job_run is _original_start_job_run:
+        GlueBackend.start_job_run = _start_job_run

@@ -1,0 +1,139 @@
+"""Follow one pipeline run from an S3 upload to its final state, as a user would with boto3.
+
+Used by the demo, the end-to-end test and the benchmark. It only talks to public AWS APIs
+(S3, Step Functions), so the same code can follow a run on real AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+TERMINAL_STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+
+
+class RunNotStarted(RuntimeError):
+    """No execution for the uploaded object appeared in time."""
+
+
+@dataclass
+class StateTiming:
+    name: str
+    entered: datetime
+    exited: datetime | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        return None if self.exited is None else (self.exited - self.entered).total_seconds()
+
+
+@dataclass
+class RunResult:
+    execution_arn: str
+    status: str
+    run_input: dict[str, Any]
+    output: dict[str, Any] | None
+    error: str | None
+    cause: str | None
+    started: datetime
+    stopped: datetime | None
+    states: list[StateTiming] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float | None:
+        return None if self.stopped is None else (self.stopped - self.started).total_seconds()
+
+
+def upload(s3: Any, bucket: str, key: str, body: bytes) -> str | None:
+    """Put the object and return its version id (None when versioning is off)."""
+    return s3.put_object(Bucket=bucket, Key=key, Body=body).get("VersionId")
+
+
+def find_execution(
+    sfn: Any, state_machine_arn: str, key: str, version_id: str | None, timeout: float = 60.0
+) -> tuple[str, dict[str, Any]]:
+    """The execution the trigger started for this exact object version, and its input."""
+    deadline = time.monotonic() + timeout
+    seen: set[str] = set()
+    while time.monotonic() < deadline:
+        paginator = sfn.get_paginator("list_executions")
+        for page in paginator.paginate(stateMachineArn=state_machine_arn):
+            for execution in page["executions"]:
+                arn = execution["executionArn"]
+                if arn in seen:
+                    continue
+                seen.add(arn)
+                run_input = json.loads(sfn.describe_execution(executionArn=arn)["input"])
+                source = run_input.get("source", {})
+                if source.get("key") == key and source.get("version_id") == version_id:
+                    return arn, run_input
+        time.sleep(0.5)
+    raise RunNotStarted(
+        f"no execution of {state_machine_arn} for s3 key {key!r} (version {version_id}) "
+        f"within {timeout:.0f} s: check the trigger function's logs"
+    )
+
+
+def _state_timings(events: list[dict[str, Any]]) -> list[StateTiming]:
+    timings: list[StateTiming] = []
+    open_states: dict[str, StateTiming] = {}
+    for event in events:
+        if "stateEnteredEventDetails" in event:
+            name = event["stateEnteredEventDetails"]["name"]
+            timing = StateTiming(name=name, entered=event["timestamp"])
+            timings.append(timing)
+            open_states[name] = timing
+        elif "stateExitedEventDetails" in event:
+            name = event["stateExitedEventDetails"]["name"]
+            if name in open_states:
+                open_states.pop(name).exited = event["timestamp"]
+    return timings
+
+
+def wait_for_execution(
+    sfn: Any,
+    execution_arn: str,
+    run_input: dict[str, Any],
+    on_state: Callable[[StateTiming], None] | None = None,
+    timeout: float = 600.0,
+    poll_seconds: float = 0.5,
+) -> RunResult:
+    """Poll until the execution ends, calling `on_state` once per state as it is entered."""
+    deadline = time.monotonic() + timeout
+    reported = 0
+    while True:
+        description = sfn.describe_execution(executionArn=execution_arn)
+        events = sfn.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+        timings = _state_timings(events)
+        if on_state is not None:
+            for timing in timings[reported:]:
+                on_state(timing)
+        reported = len(timings)
+        if description["status"] in TERMINAL_STATUSES:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"execution {execution_arn} still {description['status']} after {timeout:.0f} s"
+            )
+        time.sleep(poll_seconds)
+    output = description.get("output")
+    return RunResult(
+        execution_arn=execution_arn,
+        status=description["status"],
+        run_input=run_input,
+        output=json.loads(output) if output else None,
+        error=description.get("error"),
+        cause=description.get("cause"),
+        started=description["startDate"],
+        stopped=description.get("stopDate"),
+        states=timings,
+    )
+
+
+def read_json_object(s3: Any, s3_uri: str) -> dict[str, Any]:
+    bucket, _, key = s3_uri.removeprefix("s3://").partition("/")
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())

@@ -1,0 +1,286 @@
+"""Endpoint lifecycle: CreateEndpoint / UpdateEndpoint start a local model server per endpoint and
+switch routing to it once it answers /ping; a failed update leaves the previous server serving.
+
+ROUTES maps (account, region, endpoint name) to the server InvokeEndpoint talks to. The endpoint
+object is moto's FakeEndpoint, whose attributes are DescribeEndpoint's fields.
+"""
+
+from __future__ import annotations
+
+import atexit
+import http.client
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moto.core.utils import utcnow
+
+from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
+from localcloud.sagemaker.s3_access import S3AccessError, read_object
+from localcloud.sagemaker.training import PROJECT_ROOT, STATE_LOCK, subprocess_env, work_root
+
+SERVER_START_TIMEOUT_SECONDS = 60.0
+
+
+class DeploymentFailed(Exception):
+    """The endpoint's new model could not be started; the message is the FailureReason."""
+
+
+@dataclass
+class ModelServer:
+    process: subprocess.Popen[str]
+    port: int
+    model_dir: Path
+    log_path: Path
+    variant_name: str
+    stopped: bool = field(default=False)
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        shutil.rmtree(self.model_dir.parent, ignore_errors=True)
+
+
+RouteKey = tuple[str, str, str]
+ROUTES: dict[RouteKey, ModelServer] = {}
+_ROUTES_LOCK = threading.Lock()
+# Every running server, routed or not (starting, being retired), so stop_all() finds them all.
+_SERVERS_BY_PID: dict[int, ModelServer] = {}
+
+
+def _track(server: ModelServer) -> None:
+    with _ROUTES_LOCK:
+        _SERVERS_BY_PID[server.process.pid] = server
+
+
+def _untrack_and_stop(server: ModelServer) -> None:
+    with _ROUTES_LOCK:
+        _SERVERS_BY_PID.pop(server.process.pid, None)
+    server.stop()
+
+
+def route(account_id: str, region: str, endpoint_name: str) -> ModelServer | None:
+    with _ROUTES_LOCK:
+        return ROUTES.get((account_id, region, endpoint_name))
+
+
+def stop_all() -> None:
+    """Stop every model server this process started (atexit, test fixtures, cloud shutdown)."""
+    with _ROUTES_LOCK:
+        servers = list(_SERVERS_BY_PID.values())
+        _SERVERS_BY_PID.clear()
+        ROUTES.clear()
+    for server in servers:
+        server.stop()
+
+
+atexit.register(stop_all)
+
+
+def _ping(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/ping")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def start_model_server(model_tarball: bytes, environment: dict[str, str], variant_name: str) -> ModelServer:
+    """Unpack model.tar.gz, start the server process and wait until /ping answers 200."""
+    work_dir = Path(tempfile.mkdtemp(prefix=f"endpoint-{variant_name}-", dir=work_root()))
+    model_dir = work_dir / "model"
+    model_dir.mkdir()
+    try:
+        with tarfile.open(fileobj=io.BytesIO(model_tarball), mode="r:gz") as archive:
+            archive.extractall(model_dir, filter="data")
+    except (tarfile.TarError, OSError) as error:
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise DeploymentFailed(f"The model data is not a valid model.tar.gz: {error}") from error
+    log_path = work_dir / "server.log"
+    env = {**subprocess_env(), **environment}
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "localcloud.sagemaker.model_server",
+                "--model-dir",
+                str(model_dir),
+                "--parent-pid",
+                str(os.getpid()),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=log_file,
+            text=True,
+            env=env,
+        )
+    server = ModelServer(
+        process=process, port=0, model_dir=model_dir, log_path=log_path, variant_name=variant_name
+    )
+    _track(server)
+    first_line = process.stdout.readline() if process.stdout is not None else ""
+    if not first_line.startswith("LISTENING "):
+        process.wait(timeout=10)
+        detail = log_path.read_text().strip().splitlines()
+        _untrack_and_stop(server)
+        raise DeploymentFailed(
+            f"The primary container for production variant {variant_name} did not pass the ping health "
+            "check: " + (detail[-1] if detail else "the model server exited")
+        )
+    server.port = int(first_line.split()[1])
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while not _ping(server.port):
+        if time.monotonic() > deadline or process.poll() is not None:
+            _untrack_and_stop(server)
+            raise DeploymentFailed(
+                f"The primary container for production variant {variant_name} did not pass the ping health "
+                "check."
+            )
+        time.sleep(0.05)
+    return server
+
+
+def _model_container(backend: Any, model_name: str) -> dict[str, Any]:
+    model = backend._models.get(model_name)
+    if model is None:
+        raise DeploymentFailed(f"Could not find model '{model_name}'.")
+    containers = [model.primary_container] if model.primary_container else list(model.containers or [])
+    if len(containers) != 1:
+        raise DeploymentFailed(f"model {model_name}: the local cloud emulates single-container models only")
+    return containers[0]
+
+
+def deploy_config(backend: Any, config_name: str) -> tuple[ModelServer, list[dict[str, Any]]]:
+    """Start the server for an endpoint configuration; returns it with the config's production variants."""
+    config = backend.endpoint_configs.get(config_name)
+    if config is None:
+        raise DeploymentFailed(f"Could not find endpoint configuration '{config_name}'.")
+    variants = config.production_variants
+    if len(variants) != 1:
+        raise DeploymentFailed(
+            f"endpoint configuration {config_name} has {len(variants)} production variants; the local cloud "
+            "emulates exactly one"
+        )
+    variant = variants[0]
+    container = _model_container(backend, variant["ModelName"])
+    try:
+        parse_xgboost_image(container.get("Image", ""))
+    except ImageNotEmulable as error:
+        raise DeploymentFailed(f"ClientError: {error}") from error
+    model_url = container.get("ModelDataUrl")
+    if not model_url:
+        raise DeploymentFailed(f"model {variant['ModelName']} has no ModelDataUrl")
+    try:
+        tarball = read_object(backend.account_id, backend.region_name, model_url)
+    except S3AccessError as error:
+        raise DeploymentFailed(
+            f"Failed to download model data from {model_url}: {error}. Please ensure that there is an "
+            "object located at the URL and that the role passed to CreateModel has permissions to download "
+            "the model."
+        ) from error
+    server = start_model_server(tarball, dict(container.get("Environment") or {}), variant["VariantName"])
+    return server, variants
+
+
+def _is_current(backend: Any, endpoint: Any) -> bool:
+    return backend.endpoints.get(endpoint.endpoint_name) is endpoint
+
+
+def run_deployment(backend: Any, endpoint: Any, config_name: str, is_update: bool) -> None:
+    """Bring the endpoint to InService on config_name, or report the failure as AWS does."""
+    key = (backend.account_id, backend.region_name, endpoint.endpoint_name)
+    try:
+        server, variants = deploy_config(backend, config_name)
+    except DeploymentFailed as error:
+        _deployment_failed(backend, endpoint, is_update, str(error))
+        return
+    except Exception as error:  # never let a bug kill the server thread silently
+        _deployment_failed(
+            backend, endpoint, is_update, f"InternalServerError: local deployment failed: {error!r}"
+        )
+        return
+    with STATE_LOCK:
+        if not _is_current(backend, endpoint):
+            _untrack_and_stop(server)  # deleted while we were starting it
+            return
+        with _ROUTES_LOCK:
+            previous = ROUTES.get(key)
+            ROUTES[key] = server
+        endpoint.endpoint_config_name = config_name
+        endpoint.production_variants = endpoint._process_production_variants(variants)
+        endpoint.endpoint_status = "InService"
+        endpoint.failure_reason = None
+        endpoint.pending_deployment_summary = None
+        endpoint.last_modified_time = utcnow()
+    if previous is not None:
+        _untrack_and_stop(previous)
+
+
+def _deployment_failed(backend: Any, endpoint: Any, is_update: bool, reason: str) -> None:
+    with STATE_LOCK:
+        if not _is_current(backend, endpoint):
+            return
+        # AWS rolls a failed update back: the endpoint stays InService on its previous configuration.
+        endpoint.endpoint_status = "InService" if is_update else "Failed"
+        endpoint.failure_reason = reason
+        endpoint.pending_deployment_summary = None
+        endpoint.last_modified_time = utcnow()
+
+
+def start_deployment(backend: Any, endpoint: Any, config_name: str, is_update: bool) -> threading.Thread:
+    with STATE_LOCK:
+        endpoint.endpoint_status = "Updating" if is_update else "Creating"
+        endpoint.last_modified_time = utcnow()
+        if is_update:
+            config = backend.endpoint_configs[config_name]
+            endpoint.pending_deployment_summary = {
+                "EndpointConfigName": config_name,
+                "StartTime": utcnow(),
+                "ProductionVariants": [
+                    {"VariantName": v["VariantName"], "VariantStatus": [{"Status": "Creating"}]}
+                    for v in config.production_variants
+                ],
+            }
+    thread = threading.Thread(
+        target=run_deployment,
+        args=(backend, endpoint, config_name, is_update),
+        name=f"endpoint-{endpoint.endpoint_name}",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
+def retire_endpoint(account_id: str, region: str, endpoint_name: str) -> None:
+    """DeleteEndpoint: stop routing and stop the server."""
+    with _ROUTES_LOCK:
+        server = ROUTES.pop((account_id, region, endpoint_name), None)
+    if server is not None:
+        _untrack_and_stop(server)

@@ -1,0 +1,116 @@
+"""Latency and throughput of an endpoint, for `make bench` (prints numbers; asserts nothing).
+
+invoke = boto3_invoker(endpoint_url, "churn-xgboost-endpoint")     # through InvokeEndpoint
+invoke = http_invoker("http://127.0.0.1:PORT/invocations")         # straight to a model server
+report = measure(invoke, rows)     # rows: list of CSV feature lines (no label)
+print(report.format())
+"""
+
+from __future__ import annotations
+
+import http.client
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import numpy as np
+
+Invoker = Callable[[bytes], bytes]
+
+
+def http_invoker(invocations_url: str) -> Invoker:
+    """POST text/csv to a SageMaker-protocol /invocations URL over one kept-alive connection."""
+    parts = urlsplit(invocations_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=60)
+
+    def invoke(body: bytes) -> bytes:
+        connection.request(
+            "POST", parts.path or "/invocations", body=body, headers={"Content-Type": "text/csv"}
+        )
+        response = connection.getresponse()
+        payload = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{invocations_url} answered {response.status}: {payload[:200]!r}")
+        return payload
+
+    return invoke
+
+
+def boto3_invoker(endpoint_url: str, endpoint_name: str, region: str = "us-east-1") -> Invoker:
+    """InvokeEndpoint through sagemaker-runtime at endpoint_url (the local cloud), as users call it."""
+    import boto3
+
+    client = boto3.client(
+        "sagemaker-runtime",
+        endpoint_url=endpoint_url,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+    def invoke(body: bytes) -> bytes:
+        response = client.invoke_endpoint(EndpointName=endpoint_name, ContentType="text/csv", Body=body)
+        return response["Body"].read()
+
+    return invoke
+
+
+@dataclass(frozen=True)
+class LatencyReport:
+    single_row_requests: int
+    single_row_p50_ms: float
+    single_row_p99_ms: float
+    single_row_rows_per_second: float
+    batch_rows: int
+    batch_requests: int
+    batch_rows_per_second: float
+
+    def format(self) -> str:
+        return (
+            f"single row: p50 {self.single_row_p50_ms:.2f} ms, p99 {self.single_row_p99_ms:.2f} ms, "
+            f"{self.single_row_rows_per_second:,.0f} rows/s ({self.single_row_requests} requests)\n"
+            f"{self.batch_rows}-row requests: {self.batch_rows_per_second:,.0f} rows/s "
+            f"({self.batch_requests} requests)"
+        )
+
+
+def measure(
+    invoke: Invoker,
+    rows: Sequence[str],
+    single_row_requests: int = 1000,
+    batch_rows: int = 1000,
+    batch_requests: int = 20,
+    warmup_requests: int = 20,
+) -> LatencyReport:
+    """p50/p99 of sequential single-row requests, and rows/s for single-row and batch_rows-row requests."""
+    if not rows:
+        raise ValueError("measure() needs at least one CSV row")
+    payloads = [row.strip().encode() for row in rows]
+    for index in range(warmup_requests):
+        invoke(payloads[index % len(payloads)])
+
+    latencies = np.empty(single_row_requests)
+    started = time.perf_counter()
+    for index in range(single_row_requests):
+        before = time.perf_counter()
+        invoke(payloads[index % len(payloads)])
+        latencies[index] = time.perf_counter() - before
+    single_elapsed = time.perf_counter() - started
+
+    # Cycle the sample rows up to batch_rows so the batch size does not depend on the sample's size.
+    batch = b"\n".join(payloads[index % len(payloads)] for index in range(batch_rows))
+    started = time.perf_counter()
+    for _ in range(batch_requests):
+        invoke(batch)
+    batch_elapsed = time.perf_counter() - started
+
+    return LatencyReport(
+        single_row_requests=single_row_requests,
+        single_row_p50_ms=float(np.percentile(latencies, 50) * 1000),
+        single_row_p99_ms=float(np.percentile(latencies, 99) * 1000),
+        single_row_rows_per_second=single_row_requests / single_elapsed,
+        batch_rows=batch_rows,
+        batch_requests=batch_requests,
+        batch_rows_per_second=batch_rows * batch_requests / batch_elapsed,
+    )

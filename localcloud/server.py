@@ -1,0 +1,82 @@
+"""Serve every moto service, with the local cloud's patches, on one loopback port.
+
+In-process use (tests, scripts):
+
+    handle = start_in_thread(port=0)      # 0 = any free port
+    ... boto3.client("s3", endpoint_url=handle.endpoint_url, ...) ...
+    handle.stop()
+
+moto keeps its state in process-wide backends, so run at most one local cloud per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+
+from moto.core.config import default_user_config
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+from localcloud import config
+from localcloud.patches import apply_all
+
+LOG = logging.getLogger(__name__)
+
+
+def configure_moto() -> None:
+    """Settings moto reads at request time, set in-process instead of through `/moto-api/config`."""
+    # Run state machines with moto's ASL interpreter instead of only recording executions.
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+
+
+@dataclass
+class LocalCloud:
+    """A running local cloud; `stop()` shuts the HTTP server down (state is kept in the process)."""
+
+    server: ThreadedMotoServer
+    host: str
+    port: int
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) -> LocalCloud:
+    """Apply the patches and serve on `host:port` from a daemon thread; returns once listening."""
+    apply_all()
+    configure_moto()
+    # One line per request drowns the runners' messages; errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    bound_port = server.get_host_and_port()[1]
+    # The Step Functions interpreter calls services through http://localhost:$MOTO_PORT, and the
+    # runners and their subprocesses find the endpoint through LOCALCLOUD_PORT.
+    os.environ["MOTO_PORT"] = str(bound_port)
+    os.environ[config.PORT_ENV_VAR] = str(bound_port)
+    LOG.info("local cloud listening on http://%s:%d", host, bound_port)
+    return LocalCloud(server=server, host=host, port=bound_port)
+
+
+def port_answers(port: int, host: str = config.HOST, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until_listening(port: int, timeout_seconds: float, host: str = config.HOST) -> bool:
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        if port_answers(port, host):
+            return True
+        time.sleep(0.1)
+    return False

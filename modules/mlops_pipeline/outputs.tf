@@ -1,0 +1,54 @@
+output "bucket_name" {
+  description = "Name of the pipeline bucket."
+  value       = aws_s3_bucket.pipeline.bucket
+}
+
+output "input_s3_uri" {
+  description = "S3 URI under which an uploaded CSV starts a run."
+  value       = "s3://${aws_s3_bucket.pipeline.bucket}/${var.input_prefix}"
+}
+
+output "state_machine_arn" {
+  description = "ARN of the pipeline's Step Functions state machine."
+  value       = aws_sfn_state_machine.pipeline.arn
+}
+
+output "state_machine_name" {
+  description = "Name of the pipeline's Step Functions state machine."
+  value       = aws_sfn_state_machine.pipeline.name
+}
+
+output "endpoint_name" {
+  description = "Name of the SageMaker endpoint the pipeline creates and updates."
+  value       = local.endpoint_name
+}
+
+output "glue_job_name" {
+  description = "Name of the Glue ETL job."
+  value       = aws_glue_job.etl.name
+}
+
+output "trigger_function_name" {
+  description = "Name of the trigger Lambda function."
+  value       = aws_lambda_function.trigger.function_name
+}
+
+output "failure_queue_url" {
+  description = "URL of the SQS queue receiving S3 events whose run could not be started."
+  value       = aws_sqs_queue.trigger_failures.url
+}
+
+output "training_image" {
+  description = "Algorithm image URI used for training and hosting (explicit or resolved for the region)."
+  value       = local.training_image
+}
+
+output "sagemaker_role_arn" {
+  description = "ARN of the role SageMaker training jobs and the endpoint run with."
+  value       = aws_iam_role.this["sagemaker"].arn
+}
+
+output "state_machine_definition" {
+  description = "The rendered Amazon States Language definition (JSON)."
+  value       = local.state_machine_definition
+}

@@ -1,0 +1,179 @@
+# Least privilege: every statement is scoped to this pipeline, "*" only for the APIs that cannot be scoped.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  name                 = "churn-xgboost"
+  trigger_package_path = "tests/fixtures/trigger.zip"
+  glue_script_path     = "tests/fixtures/etl_job.py"
+}
+
+run "statements_are_scoped" {
+  command = plan
+
+  # The only statements allowed a "*" resource: APIs without resource-level permissions (commented in
+  # iam.tf). Anything else with "*" fails here.
+  assert {
+    condition = toset(flatten([
+      for document in [
+        data.aws_iam_policy_document.trigger,
+        data.aws_iam_policy_document.glue,
+        data.aws_iam_policy_document.sagemaker,
+        data.aws_iam_policy_document.step_function,
+      ] : [for s in document.statement : s.sid if contains(s.resources, "*")]
+      ])) == toset([
+      "EcrAuthorizationToken", "PublishSageMakerMetrics", "ListEndpoints", "DeliverExecutionLogs",
+    ])
+    error_message = "a statement other than the documented exceptions grants a \"*\" resource"
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in concat(data.aws_iam_policy_document.sagemaker.statement, data.aws_iam_policy_document.step_function.statement) : [
+        for action in s.actions : !strcontains(action, "*")
+      ]
+    ]))
+    error_message = "an action wildcard appears in the SageMaker or Step Functions policy"
+  }
+
+  # Every resource that is not "*" and not a log group belongs to this account/bucket/pipeline names.
+  assert {
+    condition = alltrue(flatten([
+      for document in [
+        data.aws_iam_policy_document.trigger,
+        data.aws_iam_policy_document.glue,
+        data.aws_iam_policy_document.sagemaker,
+        data.aws_iam_policy_document.step_function,
+        ] : [
+        for s in document.statement : [
+          for arn in s.resources : arn == "*" || startswith(arn, "arn:aws:s3:::churn-xgboost-123456789012-us-east-1") || strcontains(arn, ":log-group:") || strcontains(arn, "churn-xgboost") || endswith(arn, ":repository/sagemaker-xgboost") || endswith(arn, ":rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule")
+        ]
+      ]
+    ]))
+    error_message = "a policy resource is outside this pipeline's bucket, names or image repository"
+  }
+}
+
+run "step_functions_permissions" {
+  command = plan
+
+  assert {
+    condition = one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "RunEtlJob"]) == toset([
+      "arn:aws:glue:us-east-1:123456789012:job/churn-xgboost-etl",
+    ])
+    error_message = "Glue actions must be scoped to the pipeline's job ARN"
+  }
+
+  assert {
+    condition = toset(one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "TagOnCreate"])) == toset([
+      "arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgboost-*",
+      "arn:aws:sagemaker:us-east-1:123456789012:model/churn-xgboost-*",
+      "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/churn-xgboost-*",
+      "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn-xgboost-endpoint",
+    ])
+    error_message = "SageMaker ARNs must be <name>-* for per-run resources and the exact endpoint"
+  }
+
+  assert {
+    condition = toset(flatten([for s in data.aws_iam_policy_document.step_function.statement : s.actions])) == toset([
+      "glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun",
+      "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
+      "sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:CreateEndpoint",
+      "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint", "sagemaker:ListEndpoints", "sagemaker:AddTags",
+      "iam:PassRole", "events:PutTargets", "events:PutRule", "events:DescribeRule",
+      "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
+    ])
+    error_message = "the Step Functions role's actions differ from what the template's integrations need"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "PassSageMakerRole"]) == toset(["arn:aws:iam::123456789012:role/churn-xgboost-sagemaker"])
+    error_message = "iam:PassRole must be granted on the SageMaker role only"
+  }
+
+  assert {
+    condition = one(flatten([
+      for s in data.aws_iam_policy_document.step_function.statement : [
+        for c in s.condition : c if c.variable == "iam:PassedToService" && c.test == "StringEquals" && length(c.values) == 1 && contains(c.values, "sagemaker.amazonaws.com")
+      ] if s.sid == "PassSageMakerRole"
+    ])) != null
+    error_message = "iam:PassRole must carry iam:PassedToService = sagemaker.amazonaws.com"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "ManagedSageMakerTrainingRule"]) == toset(["arn:aws:events:us-east-1:123456789012:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"])
+    error_message = "the EventBridge permissions must be limited to the rule Step Functions manages for .sync training"
+  }
+
+  # The role passed in the rendered definition is the one PassRole allows.
+  assert {
+    condition     = strcontains(output.state_machine_definition, "\"arn:aws:iam::123456789012:role/churn-xgboost-sagemaker\"")
+    error_message = "the definition must pass the SageMaker role that iam:PassRole allows"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.assume_role["step_function"].statement : s.principals]) == toset([{ type = "Service", identifiers = toset(["states.amazonaws.com"]) }])
+    error_message = "the Step Functions role must be assumable by states.amazonaws.com only"
+  }
+}
+
+run "trigger_glue_and_sagemaker_permissions" {
+  command = plan
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.trigger.statement : s.resources if s.sid == "StartPipelineRuns"]) == toset(["arn:aws:states:us-east-1:123456789012:stateMachine:churn-xgboost-pipeline"])
+    error_message = "the trigger may start executions of its own state machine only"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.trigger.statement : s.resources if s.sid == "SendFailedEvents"]) == toset(["arn:aws:sqs:us-east-1:123456789012:churn-xgboost-trigger-failures"])
+    error_message = "the trigger may send to its failure queue only"
+  }
+
+  assert {
+    condition = toset(one([for s in data.aws_iam_policy_document.glue.statement : s.resources if s.sid == "ReadScriptAndInput"])) == toset([
+      "arn:aws:s3:::churn-xgboost-123456789012-us-east-1/scripts/etl_job.py",
+      "arn:aws:s3:::churn-xgboost-123456789012-us-east-1/input/*",
+    ])
+    error_message = "Glue may read its script and the input prefix only"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.glue.statement : s.resources if s.sid == "WriteRunOutput"]) == toset(["arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs/*"])
+    error_message = "Glue may write under runs/ only"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.sagemaker.statement : s.resources if s.sid == "WriteModelArtifacts"]) == toset(["arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs/*/model/*"])
+    error_message = "SageMaker may write model artifacts under runs/*/model/ only"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.sagemaker.statement : s.resources if s.sid == "PullAlgorithmImage"]) == toset(["arn:aws:ecr:us-east-1:683313688378:repository/sagemaker-xgboost"])
+    error_message = "ECR pulls must be limited to the resolved image's repository"
+  }
+
+  assert {
+    condition = one(flatten([
+      for s in data.aws_iam_policy_document.sagemaker.statement : [for c in s.condition : c.values if c.variable == "cloudwatch:namespace"] if s.sid == "PublishSageMakerMetrics"
+    ])) == "/aws/sagemaker/*"
+    error_message = "cloudwatch:PutMetricData must be limited to SageMaker namespaces"
+  }
+}
+
+run "explicit_image_scopes_ecr_to_its_repository" {
+  command = plan
+
+  variables {
+    training_image_uri = "382416733822.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1"
+  }
+
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.sagemaker.statement : s.resources if s.sid == "PullAlgorithmImage"]) == toset(["arn:aws:ecr:eu-west-1:382416733822:repository/linear-learner"])
+    error_message = "ECR pulls must follow the explicit image's account, region and repository"
+  }
+}

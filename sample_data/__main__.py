@@ -1,0 +1,29 @@
+"""python -m sample_data --rows N --seed S --output PATH"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sample_data.churn import write_churn_csv
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m sample_data",
+        description="Write a churn-like CSV: binary label first, 69 numeric features, no header.",
+    )
+    parser.add_argument("--rows", type=int, default=3000, help="number of rows (default 3000)")
+    parser.add_argument("--seed", type=int, default=7, help="the same seed and rows give the same bytes")
+    parser.add_argument("--output", type=Path, required=True, help="CSV file to write (folders are created)")
+    args = parser.parse_args(argv)
+    if args.rows < 1:
+        parser.error("--rows must be at least 1")
+    write_churn_csv(args.output, rows=args.rows, seed=args.seed)
+    print(f"wrote {args.rows} rows to {args.output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The pipeline's state machine: one ASL template rendered by Terraform and, identically, by Python."""

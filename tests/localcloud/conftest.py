@@ -1,0 +1,83 @@
+"""One in-process local cloud for the localcloud tests, on a random free loopback port."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from localcloud import config
+from localcloud.server import LocalCloud, start_in_thread
+
+
+@pytest.fixture(scope="session")
+def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(config.STATE_DIR_ENV_VAR, str(tmp_path_factory.mktemp("localcloud-state")))
+        handle = start_in_thread(port=0)
+        try:
+            yield handle
+        finally:
+            handle.stop()
+
+
+@pytest.fixture(scope="session")
+def aws(local_cloud: LocalCloud) -> Callable[[str], Any]:
+    """boto3 client factory for the running local cloud."""
+    return lambda service: config.boto3_client(service, local_cloud.port)
+
+
+@pytest.fixture
+def unique_name() -> str:
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def bucket(aws: Callable[[str], Any], unique_name: str) -> str:
+    aws("s3").create_bucket(Bucket=unique_name)
+    return unique_name
+
+
+@pytest.fixture(scope="session")
+def role_arn(aws: Callable[[str], Any]) -> str:
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    return aws("iam").create_role(RoleName="localcloud-tests", AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"
+    ]["Arn"]
+
+
+def _zip_package(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, text in files.items():
+            package.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _wait_for(describe: Callable[[], dict], done: Callable[[dict], bool], timeout: float = 60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = describe()
+        if done(result):
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still not done after {timeout:.0f} s: {result}")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def zip_package() -> Callable[[dict[str, str]], bytes]:
+    """Builds a zip (e.g. a Lambda deployment package) from {name: text}."""
+    return _zip_package
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., dict]:
+    """Polls describe() until done(result), or raises TimeoutError."""
+    return _wait_for

@@ -1,0 +1,55 @@
+"""`python -m localcloud start|status|stop` in the background, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+
+from localcloud import config
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((config.HOST, 0))
+        return probe.getsockname()[1]
+
+
+def _cli(state_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, config.STATE_DIR_ENV_VAR: str(state_dir)}
+    return subprocess.run(
+        [sys.executable, "-m", "localcloud", *arguments],
+        cwd=config.PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+
+
+def test_start_status_stop_in_the_background(tmp_path: Path) -> None:
+    port = _free_port()
+    started = _cli(tmp_path, "start", "--port", str(port))
+    try:
+        assert started.returncode == 0, started.stderr
+        assert config.pid_file().name in os.listdir(tmp_path)
+        assert _cli(tmp_path, "status").returncode == 0
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=config.endpoint_url(port),
+            region_name=config.REGION,
+            aws_access_key_id=config.ACCESS_KEY_ID,
+            aws_secret_access_key=config.SECRET_ACCESS_KEY,
+        )
+        s3.create_bucket(Bucket="cli-test")
+        assert [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]] == ["cli-test"]
+    finally:
+        stopped = _cli(tmp_path, "stop")
+    assert stopped.returncode == 0, stopped.stderr
+    assert _cli(tmp_path, "status").returncode == 1
+    assert (tmp_path / "logs" / "server.log").read_text().count("local cloud serving on") == 1

@@ -1,0 +1,584 @@
+"""The rendered state machine: valid ASL, the states issue 2 asks for, and their behaviour when executed.
+
+Executions run in moto's Step Functions interpreter with scripted Task results
+(tests/statemachine_fixtures/mocked_execution.py); the offline cloud runs the real services end to end.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from statemachine.pipeline_variables import (
+    MODULE_VARIABLES_PATH,
+    REPO_ROOT,
+    module_variables,
+    template_variables,
+    template_variables_from_tfvars,
+)
+from statemachine.render import COMPARISONS, render_definition
+from tests.statemachine_fixtures.mocked_execution import ExecutionResult, Throw, execute
+
+FIXTURE_TFVARS = Path(__file__).parent / "statemachine_fixtures" / "pipelines.tfvars"
+ASL_VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
+SYNC_RESOURCES = {
+    "arn:aws:states:::glue:startJobRun.sync",
+    "arn:aws:states:::sagemaker:createTrainingJob.sync",
+}
+
+
+def _variables(pipeline: str = "churn-xgboost", **overrides: Any) -> dict[str, Any]:
+    return {**template_variables_from_tfvars(FIXTURE_TFVARS, pipeline), **overrides}
+
+
+def _definition(pipeline: str = "churn-xgboost", **overrides: Any) -> dict[str, Any]:
+    return json.loads(render_definition(_variables(pipeline, **overrides)))
+
+
+def _tasks(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: state for name, state in definition["States"].items() if state["Type"] == "Task"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Valid ASL
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _asl_validator(*definitions: str) -> subprocess.CompletedProcess[str]:
+    if not ASL_VALIDATOR.exists():
+        pytest.fail(f"{ASL_VALIDATOR} is missing: run `make venv` (npm ci) first")
+    arguments = [argument for definition in definitions for argument in ("--json-definition", definition)]
+    return subprocess.run([str(ASL_VALIDATOR), *arguments], capture_output=True, text=True, timeout=120)
+
+
+def test_rendered_definitions_pass_asl_validator() -> None:
+    # One validator process for all variants: node starts in about a second and a half.
+    variants = {
+        "demo, gate enabled": _variables(),
+        "gate disabled": _variables(quality_gate_enabled=False),
+        "pipeline without gate": _variables("no-gate"),
+        "escaped values": _variables("escapes"),
+    }
+    result = _asl_validator(*(render_definition(variables) for variables in variants.values()))
+    assert result.returncode == 0, f"variants in order {list(variants)}:\n{result.stdout}{result.stderr}"
+    assert result.stdout.count("is valid") == len(variants), result.stdout
+
+
+def test_asl_validator_rejects_a_broken_definition() -> None:
+    # Proves the validator check above can fail: a transition to a state that does not exist.
+    definition = _definition()
+    definition["States"]["CreateModel"]["Next"] = "NoSuchState"
+    assert _asl_validator(json.dumps(definition)).returncode != 0
+
+
+def test_every_transition_targets_an_existing_state_and_every_state_is_reachable() -> None:
+    for enabled in (True, False):
+        states = _definition(quality_gate_enabled=enabled)["States"]
+        targets: dict[str, set[str]] = {}
+        for name, state in states.items():
+            nexts = {state.get("Next"), state.get("Default")}
+            nexts |= {choice["Next"] for choice in state.get("Choices", [])}
+            nexts |= {catcher["Next"] for catcher in state.get("Catch", [])}
+            targets[name] = {target for target in nexts if target is not None}
+            assert targets[name] <= states.keys(), f"{name} points to a missing state"
+        reachable, frontier = set(), ["RunEtl"]
+        while frontier:
+            name = frontier.pop()
+            if name not in reachable:
+                reachable.add(name)
+                frontier.extend(targets[name])
+        assert reachable == set(states), f"unreachable: {set(states) - reachable}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The states of issue 2
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_pipeline_states_and_their_integrations() -> None:
+    states = _definition()["States"]
+    resources = {name: state.get("Resource") for name, state in states.items()}
+    assert resources["RunEtl"] == "arn:aws:states:::glue:startJobRun.sync"
+    assert resources["Train"] == "arn:aws:states:::sagemaker:createTrainingJob.sync"
+    assert resources["CreateModel"] == "arn:aws:states:::sagemaker:createModel"
+    assert resources["CreateEndpointConfig"] == "arn:aws:states:::sagemaker:createEndpointConfig"
+    assert resources["FindEndpoint"] == "arn:aws:states:::aws-sdk:sagemaker:listEndpoints"
+    assert resources["CreateEndpoint"] == "arn:aws:states:::sagemaker:createEndpoint"
+    assert resources["UpdateEndpoint"] == "arn:aws:states:::sagemaker:updateEndpoint"
+    assert resources["DescribeEndpoint"] == "arn:aws:states:::aws-sdk:sagemaker:describeEndpoint"
+    assert states["CheckEndpointExists"]["Type"] == "Choice"
+    assert states["WaitForEndpoint"]["Type"] == "Wait"
+    assert states["Done"]["Type"] == "Succeed"
+    for fail in ("MetricMissing", "ModelRejected", "EndpointTimeout", "EtlFailed", "TrainingFailed"):
+        assert states[fail]["Type"] == "Fail"
+
+
+def test_etl_and_training_read_the_run_input_contract() -> None:
+    states = _definition()["States"]
+    assert states["RunEtl"]["Parameters"] == {
+        "JobName": "churn-xgboost-etl",
+        "Arguments": {
+            "--run_id.$": "$.run_id",
+            "--input_uri.$": "$.source.uri",
+            "--output_uri.$": "$.outputs.etl",
+        },
+    }
+    training = states["Train"]["Parameters"]
+    assert training["TrainingJobName.$"] == "$.names.training_job"
+    channels = {
+        channel["ChannelName"]: channel["DataSource"]["S3DataSource"]["S3Uri.$"]
+        for channel in training["InputDataConfig"]
+    }
+    assert channels == {"train": "$.outputs.train", "validation": "$.outputs.validation"}
+    assert training["OutputDataConfig"] == {"S3OutputPath.$": "$.outputs.model"}
+    assert training["HyperParameters"] == _variables()["hyperparameters"]
+    assert training["AlgorithmSpecification"]["TrainingImage"].endswith("/sagemaker-xgboost:3.0-5")
+    assert states["Train"]["ResultPath"] == "$.training"
+    assert states["CreateModel"]["Parameters"]["ModelName.$"] == "$.names.model"
+    assert states["CreateEndpointConfig"]["Parameters"]["EndpointConfigName.$"] == "$.names.endpoint_config"
+
+
+def test_every_task_retries_transient_errors_and_catches_the_rest_into_a_named_failure() -> None:
+    for enabled in (True, False):
+        definition = _definition(quality_gate_enabled=enabled)
+        for name, task in _tasks(definition).items():
+            assert task.get("Retry"), f"{name} has no Retry"
+            last_catcher = task["Catch"][-1]
+            assert last_catcher["ErrorEquals"] == ["States.ALL"], f"{name} does not catch everything"
+            failure = definition["States"][last_catcher["Next"]]
+            assert failure["Type"] == "Fail", f"{name} catches into {last_catcher['Next']}, not a Fail state"
+            assert failure["Error"].endswith("Failed"), (
+                f"{name}: error {failure['Error']} does not name the step"
+            )
+            assert "States.Format(" in failure["CausePath"]
+
+
+def test_sync_job_failures_are_never_retried() -> None:
+    # A failed Glue job run or training job ends a .sync task with States.TaskFailed: running it again
+    # repeats the same failure at full cost. Only start-call errors are retried.
+    for name, task in _tasks(_definition()).items():
+        if task["Resource"] in SYNC_RESOURCES:
+            retried = {error for retrier in task["Retry"] for error in retrier["ErrorEquals"]}
+            assert not retried & {"States.ALL", "States.TaskFailed"}, f"{name} retries job failures"
+
+
+def test_endpoint_update_retries_conflicts_with_backoff() -> None:
+    retrier = _definition()["States"]["UpdateEndpoint"]["Retry"][0]
+    assert "SageMaker.AmazonSageMakerException" in retrier["ErrorEquals"]
+    assert retrier["BackoffRate"] > 1
+    assert retrier["IntervalSeconds"] == _variables()["endpoint_poll_interval_seconds"]
+
+
+@pytest.mark.parametrize("comparison", COMPARISONS)
+def test_quality_gate_selects_the_metric_by_name_and_compares_with_the_threshold(comparison: str) -> None:
+    states = _definition("escapes", quality_gate_comparison=comparison, quality_gate_threshold=0.35)["States"]
+    selection = states["SelectGateMetric"]["Parameters"]["values.$"]
+    assert selection == "$.training.FinalMetricDataList[?(@.MetricName == 'validation:ndcg@5')].Value"
+    assert states["RecordGateMetric"]["Parameters"]["name"] == "validation:ndcg@5"
+    (rule,) = states["EvaluateQualityGate"]["Choices"]
+    assert rule[f"Numeric{comparison}"] == 0.35
+    assert rule["Next"] == "CreateModel"
+    assert states["EvaluateQualityGate"]["Default"] == "ModelRejected"
+    assert states["ModelRejected"]["Error"] == "ModelRejected"
+
+
+def test_no_state_reads_a_metric_by_list_position() -> None:
+    text = render_definition(_variables())
+    assert "FinalMetricDataList[0]" not in text
+    assert "FinalMetricDataList[1]" not in text
+
+
+def test_disabled_gate_leaves_no_gate_state() -> None:
+    definition = _definition(quality_gate_enabled=False)
+    text = json.dumps(definition)
+    assert "FinalMetricDataList" not in text
+    assert (
+        not {"SelectGateMetric", "EvaluateQualityGate", "MetricMissing", "ModelRejected"}
+        & definition["States"].keys()
+    )
+    assert definition["States"]["Train"]["Next"] == "CreateModel"
+    assert definition["States"]["Summarize"]["Parameters"]["metric"] is None
+
+
+def test_endpoint_polling_is_bounded_by_the_configured_interval_and_count() -> None:
+    states = _definition("escapes")["States"]
+    assert states["WaitForEndpoint"]["Seconds"] == 1
+    (bound,) = [
+        choice
+        for choice in states["CheckEndpointStatus"]["Choices"]
+        if choice.get("Variable") == "$.polls.count"
+    ]
+    assert bound == {"Variable": "$.polls.count", "NumericGreaterThanEquals": 5, "Next": "EndpointTimeout"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Template variables: validation and the module's defaults
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"quality_gate_comparison": "Equals"}, "quality_gate_comparison"),
+        ({"quality_gate_metric_name": "validation:error')]"}, "quality_gate_metric_name"),
+        ({"endpoint_name": "bad_endpoint"}, "endpoint_name"),
+        ({"endpoint_poll_interval_seconds": 0.5}, "endpoint_poll_interval_seconds"),
+        ({"quality_gate_enabled": "true"}, "quality_gate_enabled"),
+        ({"hyperparameters": {"num_round": 100}}, "hyperparameters"),
+        ({"unexpected_variable": 1}, "unexpected_variable"),
+    ],
+)
+def test_render_rejects_variables_that_would_make_broken_asl(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        render_definition(_variables(**overrides))
+
+
+def test_render_names_a_missing_variable() -> None:
+    variables = _variables()
+    del variables["glue_job_name"]
+    with pytest.raises(ValueError, match="missing \\['glue_job_name'\\]"):
+        render_definition(variables)
+
+
+def test_unset_inputs_take_the_module_defaults() -> None:
+    declared = module_variables(MODULE_VARIABLES_PATH)
+    variables = template_variables("defaults", {})
+    for name in (
+        "training_content_type",
+        "training_instance_type",
+        "training_instance_count",
+        "training_volume_size_gb",
+        "training_max_runtime_seconds",
+        "quality_gate_enabled",
+        "quality_gate_metric_name",
+        "quality_gate_comparison",
+        "quality_gate_threshold",
+        "endpoint_instance_type",
+        "endpoint_instance_count",
+        "endpoint_poll_interval_seconds",
+        "endpoint_max_polls",
+        "hyperparameters",
+    ):
+        assert variables[name] == declared[name]["default"], name
+    assert variables["endpoint_name"] == "defaults-endpoint"
+    assert variables["glue_job_name"] == "defaults-etl"
+    assert variables["sagemaker_role_arn"] == "arn:aws:iam::123456789012:role/defaults-sagemaker"
+    assert (
+        variables["training_image"] == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
+    )
+
+
+def test_tfvars_values_are_converted_as_terraform_converts_them() -> None:
+    variables = template_variables_from_tfvars(FIXTURE_TFVARS, "escapes")
+    assert variables["hyperparameters"]["num_round"] == "7"
+    assert variables["hyperparameters"]["flag"] == "true"
+    assert variables["hyperparameters"]["note"] == 'a<b && c>d "quoted" \\ backslash é ☃'
+    no_gate = template_variables_from_tfvars(FIXTURE_TFVARS, "no-gate")
+    assert no_gate["endpoint_name"] == "shared-endpoint"
+    assert no_gate["training_image"] == "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
+    assert no_gate["hyperparameters"]["mini_batch_size"] == "100"
+
+
+@pytest.mark.parametrize(
+    ("name", "settings", "options", "message"),
+    [
+        ("Bad_Name", {}, {}, "pipeline name"),
+        ("churn", {"quality_gate_treshold": 0.2}, {}, "quality_gate_treshold not a pipeline setting"),
+        ("churn", {"name": "other"}, {}, "name not a pipeline setting"),
+        ("churn", {"training_instance_count": "many"}, {}, "training_instance_count"),
+        ("churn", {}, {"region": "eu-west-1"}, "pass --training-image"),
+        ("churn", {}, {"account_id": "12345"}, "account id"),
+    ],
+)
+def test_template_variables_reject_bad_input_naming_it(
+    name: str, settings: dict[str, Any], options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        template_variables(name, settings, **options)
+
+
+def test_root_level_region_and_poll_interval_apply_and_later_files_win(tmp_path: Path) -> None:
+    base = tmp_path / "base.tfvars"
+    base.write_text(
+        'region = "eu-west-1"\npipelines = { churn-demo = { endpoint_poll_interval_seconds = 20 } }\n',
+        encoding="utf-8",
+    )
+    offline = tmp_path / "offline.tfvars"
+    offline.write_text('region = "us-east-1"\nendpoint_poll_interval_seconds = 2\n', encoding="utf-8")
+    assert template_variables_from_tfvars(base, "churn-demo", training_image="img")["sagemaker_role_arn"] == (
+        "arn:aws:iam::123456789012:role/churn-demo-sagemaker"
+    )
+    with pytest.raises(ValueError, match="eu-west-1"):
+        # eu-west-1 comes from the file: its prebuilt registry is not in the table here.
+        template_variables_from_tfvars(base, "churn-demo")
+    assert (
+        template_variables_from_tfvars(base, "churn-demo", training_image="img")[
+            "endpoint_poll_interval_seconds"
+        ]
+        == 20
+    )
+    both = template_variables_from_tfvars([base, offline], "churn-demo")
+    assert both["endpoint_poll_interval_seconds"] == 2
+    assert both["training_image"].startswith("683313688378.dkr.ecr.us-east-1.")
+
+
+def test_cli_prints_the_definition_of_a_tfvars_pipeline() -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "statemachine.render",
+            "--var-file",
+            str(FIXTURE_TFVARS),
+            "--pipeline",
+            "escapes",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout) == json.loads(render_definition(_variables("escapes")))
+
+
+def test_cli_reports_an_unknown_pipeline() -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "statemachine.render",
+            "--var-file",
+            str(FIXTURE_TFVARS),
+            "--pipeline",
+            "nope",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 2
+    assert "no pipeline 'nope'" in completed.stderr
+    assert completed.stdout == ""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Behaviour, executed in moto's interpreter with scripted Task results
+# ---------------------------------------------------------------------------------------------------------
+
+RUN_INPUT = {
+    "run_id": "churn-3f9a1c2b7d",
+    "source": {"bucket": "b", "key": "input/churn.csv", "uri": "s3://b/input/churn.csv"},
+    "names": {
+        "execution": "churn-3f9a1c2b7d",
+        "training_job": "escapes-churn-3f9a1c2b7d",
+        "model": "escapes-churn-3f9a1c2b7d",
+        "endpoint_config": "escapes-churn-3f9a1c2b7d",
+    },
+    "outputs": {
+        "etl": "s3://b/runs/churn-3f9a1c2b7d/etl/",
+        "train": "s3://b/runs/churn-3f9a1c2b7d/etl/train/",
+        "validation": "s3://b/runs/churn-3f9a1c2b7d/etl/validation/",
+        "model": "s3://b/runs/churn-3f9a1c2b7d/model/",
+    },
+}
+ARTIFACTS = "s3://b/runs/churn-3f9a1c2b7d/model/escapes-churn-3f9a1c2b7d/output/model.tar.gz"
+CONFIG = RUN_INPUT["names"]["endpoint_config"]
+
+
+def _training_result(metric_value: float) -> dict[str, Any]:
+    return {
+        "TrainingJobName": "escapes-churn-3f9a1c2b7d",
+        "TrainingJobStatus": "Completed",
+        # The gate metric is deliberately not first: selection must be by name.
+        "FinalMetricDataList": [
+            {"MetricName": "train:ndcg@5", "Value": 0.99},
+            {"MetricName": "validation:ndcg@5", "Value": metric_value},
+        ],
+        "ModelArtifacts": {"S3ModelArtifacts": ARTIFACTS},
+    }
+
+
+def _endpoint(status: str, config: str = CONFIG, **extra: Any) -> dict[str, Any]:
+    return {
+        "EndpointName": "escapes-endpoint",
+        "EndpointStatus": status,
+        "EndpointConfigName": config,
+        **extra,
+    }
+
+
+def _responses(**overrides: list[Any]) -> dict[str, list[Any]]:
+    responses: dict[str, list[Any]] = {
+        "RunEtl": [{"Id": "jr_1", "JobName": "escapes-etl", "JobRunState": "SUCCEEDED"}],
+        "Train": [_training_result(1.5)],
+        "CreateModel": [{"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m"}],
+        "CreateEndpointConfig": [
+            {"EndpointConfigArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/c"}
+        ],
+        "FindEndpoint": [{"Endpoints": [{"EndpointName": "escapes-endpoint-blue"}]}],
+        "RecheckEndpoint": [{"Endpoints": [{"EndpointName": "escapes-endpoint"}]}],
+        "CreateEndpoint": [
+            {"EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/escapes-endpoint"}
+        ],
+        "UpdateEndpoint": [
+            {"EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/escapes-endpoint"}
+        ],
+        "DescribeEndpoint": [_endpoint("Creating"), _endpoint("InService")],
+    }
+    responses.update(overrides)
+    return responses
+
+
+def _run(
+    monkeypatch: pytest.MonkeyPatch, responses: dict[str, list[Any]], **overrides: Any
+) -> ExecutionResult:
+    # GreaterThan: ndcg is better when higher; the fixture pipeline polls every second, at most 5 times.
+    variables = _variables(
+        "escapes", quality_gate_comparison="GreaterThan", quality_gate_threshold=1.0, **overrides
+    )
+    return execute(monkeypatch, render_definition(variables), RUN_INPUT, responses)
+
+
+def test_first_run_creates_the_endpoint_and_summarises(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _run(monkeypatch, _responses())
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result) == {
+        "run_id": "churn-3f9a1c2b7d",
+        "metric": {"name": "validation:ndcg@5", "value": 1.5},
+        "training_job_name": "escapes-churn-3f9a1c2b7d",
+        "model_artifacts": ARTIFACTS,
+        "model_name": "escapes-churn-3f9a1c2b7d",
+        "endpoint_config_name": CONFIG,
+        "endpoint_name": "escapes-endpoint",
+        "endpoint_action": "created",
+    }
+    assert result.scheduled("createEndpoint") == 1
+    assert result.scheduled("updateEndpoint") == 0
+    assert result.scheduled("describeEndpoint") == 2
+
+
+def test_later_run_updates_and_retries_while_another_update_is_in_progress(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    busy = Throw("SageMaker.AmazonSageMakerException", "Cannot update in-progress endpoint")
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=[
+                {
+                    "Endpoints": [
+                        {"EndpointName": "escapes-endpoint-blue"},
+                        {"EndpointName": "escapes-endpoint"},
+                    ]
+                }
+            ],
+            UpdateEndpoint=[busy, _responses()["UpdateEndpoint"][0]],
+            DescribeEndpoint=[_endpoint("Updating", "older-config"), _endpoint("InService")],
+        ),
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result)["endpoint_action"] == "updated"
+    assert result.scheduled("updateEndpoint") == 2
+    assert result.scheduled("createEndpoint") == 0
+
+
+def test_endpoint_created_meanwhile_by_another_run_is_updated(monkeypatch: pytest.MonkeyPatch) -> None:
+    exists = Throw("SageMaker.AmazonSageMakerException", "Cannot create already existing endpoint")
+    result = _run(monkeypatch, _responses(CreateEndpoint=[exists]))
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result)["endpoint_action"] == "updated"
+    assert "RecheckEndpoint" in result.entered()
+
+
+def test_create_failure_without_a_competing_run_fails_with_the_create_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    quota = Throw("SageMaker.AmazonSageMakerException", "The account-level service limit was exceeded")
+    result = _run(monkeypatch, _responses(CreateEndpoint=[quota], RecheckEndpoint=[{"Endpoints": []}]))
+    assert result.status == "FAILED"
+    assert result.error == "EndpointFailed"
+    assert "CreateEndpoint" in result.cause and "service limit was exceeded" in result.cause
+
+
+def test_rejected_model_fails_with_metric_value_and_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _run(monkeypatch, _responses(Train=[_training_result(0.42)]))
+    assert result.status == "FAILED"
+    assert result.error == "ModelRejected"
+    for part in ("validation:ndcg@5", "0.42", "GreaterThan", "1", "escapes-churn-3f9a1c2b7d"):
+        assert part in result.cause
+    assert result.scheduled("createModel") == 0
+
+
+def test_disabled_gate_deploys_and_reports_no_metric(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _run(monkeypatch, _responses(Train=[_training_result(0.0)]), quality_gate_enabled=False)
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result)["metric"] is None
+
+
+def test_etl_failure_carries_the_glue_error_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    job_run = {
+        "Id": "jr_1",
+        "JobRunState": "FAILED",
+        "ErrorMessage": "ValueError: only 12 valid rows, need 100",
+    }
+    result = _run(monkeypatch, _responses(RunEtl=[Throw("States.TaskFailed", json.dumps(job_run))]))
+    assert result.status == "FAILED"
+    assert result.error == "EtlFailed"
+    assert "only 12 valid rows, need 100" in result.cause
+    assert result.scheduled("startJobRun.sync") == 1
+
+
+def test_failed_training_job_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    failure = Throw("States.TaskFailed", json.dumps({"FailureReason": "AlgorithmError: label column empty"}))
+    result = _run(monkeypatch, _responses(Train=[failure]))
+    assert result.status == "FAILED"
+    assert result.error == "TrainingFailed"
+    assert "AlgorithmError: label column empty" in result.cause
+    assert result.scheduled("createTrainingJob.sync") == 1
+
+
+def test_failed_endpoint_ends_the_run_with_its_failure_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    failed = _endpoint(
+        "Failed",
+        FailureReason="The primary container for production variant AllTraffic "
+        "did not pass the ping health check",
+    )
+    result = _run(monkeypatch, _responses(DescribeEndpoint=[_endpoint("Creating"), failed]))
+    assert result.status == "FAILED"
+    assert result.error == "EndpointFailed"
+    assert "did not pass the ping health check" in result.cause
+
+
+def test_rolled_back_update_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    rolled_back = _endpoint("InService", "older-config", FailureReason="Model failed to load")
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=[{"Endpoints": [{"EndpointName": "escapes-endpoint"}]}],
+            DescribeEndpoint=[_endpoint("Updating", "older-config"), rolled_back],
+        ),
+    )
+    assert result.status == "FAILED"
+    assert result.error == "EndpointUpdateFailed"
+    assert "older-config" in result.cause and "Model failed to load" in result.cause
+
+
+def test_endpoint_that_never_settles_times_out_after_the_configured_polls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(monkeypatch, _responses(DescribeEndpoint=[_endpoint("Creating")]), endpoint_max_polls=2)
+    assert result.status == "FAILED"
+    assert result.error == "EndpointTimeout"
+    assert result.scheduled("describeEndpoint") == 3
+    assert "still Creating after 2 polls" in result.cause
+
+
+def _output(result: ExecutionResult) -> dict[str, Any]:
+    return json.loads(result.output) if isinstance(result.output, str) else result.output
