@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from any directory, installed or not
 
 from sample_data import write_churn_csv  # noqa: E402
+
 SCRIPT = ROOT / "glue" / "etl_job.py"
 POLL_SECONDS = 0.1
 
@@ -72,7 +73,9 @@ def run_job(input_path: Path, output_path: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "etl-bench")
     args = parser.parse_args()

@@ -7,6 +7,7 @@ once the port answers; `start --foreground` serves in this process until interru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -109,6 +110,10 @@ def _stop() -> int:
         time.sleep(0.1)
     if _running_pid() is not None:
         os.kill(pid, signal.SIGKILL)
+    # The server ran in its own session: end what it started and left running (a Spark job run,
+    # a Lambda invocation, a model server) with it.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
     config.pid_file().unlink(missing_ok=True)
     print(f"stopped (pid {pid})")
     return 0

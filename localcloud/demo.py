@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import sys
 import time
 from collections.abc import Sequence
@@ -64,8 +63,8 @@ def print_summary(result: RunResult, manifest: dict[str, Any], apply_seconds: fl
     metric = output.get("metric") or {}
     _say("\nSummary")
     _say(f"  run id            {result.run_input['run_id']}")
-    counts = manifest.get("counts") or manifest.get("row_counts") or {}
-    _say(f"  rows              {counts}")
+    rows = manifest["rows"]
+    _say(f"  rows              train {rows['train']}, validation {rows['validation']}, rejected {rows['rejected']}")
     _say(f"  gate metric       {metric.get('name')} = {metric.get('value')}")
     _say(f"  model             {output.get('model_name')}")
     _say(f"  endpoint          {output.get('endpoint_name')}")

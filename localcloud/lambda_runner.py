@@ -63,7 +63,18 @@ def main(code_dir: str, handler_name: str) -> int:
         event = json.loads(sys.stdin.read() or "{}")
         context = LambdaContext(float(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT", "3")))
         result = handler(event, context)
-        result_stream.write(json.dumps(result))
+        try:
+            payload = json.dumps(result)
+        except (TypeError, ValueError) as error:
+            marshal_error = {
+                "errorMessage": f"Unable to marshal response: {error}",
+                "errorType": "Runtime.MarshalError",
+                "requestId": context.aws_request_id,
+                "stackTrace": [],
+            }
+            result_stream.write(json.dumps(marshal_error))
+            return 1
+        result_stream.write(payload)
         return 0
     except Exception as error:
         traceback.print_exc()

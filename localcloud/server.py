@@ -6,7 +6,9 @@ In-process use (tests, scripts):
     ... boto3.client("s3", endpoint_url=handle.endpoint_url, ...) ...
     handle.stop()
 
-moto keeps its state in process-wide backends, so run at most one local cloud per process.
+moto keeps its state in process-wide backends, so run at most one local cloud per process at a time.
+The patches stay applied after `stop()` (they only add what moto lacks or fix it towards AWS);
+moto's settings and the port variables are restored.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import logging
 import os
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from moto.core.config import default_user_config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -26,32 +29,47 @@ from localcloud.patches import apply_all
 LOG = logging.getLogger(__name__)
 
 
-def configure_moto() -> None:
-    """Settings moto reads at request time, set in-process instead of through `/moto-api/config`."""
+_PORT_VARIABLES = ("MOTO_PORT", config.PORT_ENV_VAR)
+
+
+def configure_moto() -> dict[str, Any]:
+    """Set what moto reads at request time (in-process, not via `/moto-api/config`); returns the old value."""
+    previous = dict(default_user_config.get("stepfunctions", {}))
     # Run state machines with moto's ASL interpreter instead of only recording executions.
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    return previous
 
 
 @dataclass
 class LocalCloud:
-    """A running local cloud; `stop()` shuts the HTTP server down (state is kept in the process)."""
+    """A running local cloud; `stop()` shuts the HTTP server down (moto's state stays in the process)."""
 
     server: ThreadedMotoServer
     host: str
     port: int
+    previous_stepfunctions_config: dict[str, Any] = field(default_factory=dict)
+    previous_environment: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def endpoint_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def stop(self) -> None:
+        """Stop serving and give moto back its settings, so later in-process moto users see plain moto."""
         self.server.stop()
+        default_user_config["stepfunctions"] = self.previous_stepfunctions_config
+        for name, value in self.previous_environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) -> LocalCloud:
     """Apply the patches and serve on `host:port` from a daemon thread; returns once listening."""
     apply_all()
-    configure_moto()
+    previous_config = configure_moto()
+    previous_environment = {name: os.environ.get(name) for name in _PORT_VARIABLES}
     # One line per request drowns the runners' messages; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
@@ -59,10 +77,10 @@ def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) ->
     bound_port = server.get_host_and_port()[1]
     # The Step Functions interpreter calls services through http://localhost:$MOTO_PORT, and the
     # runners and their subprocesses find the endpoint through LOCALCLOUD_PORT.
-    os.environ["MOTO_PORT"] = str(bound_port)
-    os.environ[config.PORT_ENV_VAR] = str(bound_port)
+    for name in _PORT_VARIABLES:
+        os.environ[name] = str(bound_port)
     LOG.info("local cloud listening on http://%s:%d", host, bound_port)
-    return LocalCloud(server=server, host=host, port=bound_port)
+    return LocalCloud(server, host, bound_port, previous_config, previous_environment)
 
 
 def port_answers(port: int, host: str = config.HOST, timeout: float = 0.5) -> bool:

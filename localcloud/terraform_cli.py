@@ -5,8 +5,8 @@ The demo, the end-to-end test and the benchmark all apply the *same* root config
 URL differs per run. Each caller gets its own Terraform workspace, so a demo and a test run can
 coexist and a fresh (empty) local cloud never meets a stale state file.
 
-Offline provider installation is configured by the Makefile (TF_CLI_CONFIG_FILE); run these
-entry points through `make`.
+Offline provider installation is configured by the Makefile, which writes `build/terraform.rc` and
+exports TF_CLI_CONFIG_FILE; outside `make` that file is still used when it exists.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+MIRROR_CLI_CONFIG = PROJECT_ROOT / "build" / "terraform.rc"
 ROOT_MODULE = PROJECT_ROOT / "terraform"
 DEMO_VAR_FILES = (
     PROJECT_ROOT / "environments" / "demo.tfvars",
@@ -39,13 +40,21 @@ class LocalTerraform:
     var_files: tuple[Path, ...] = DEMO_VAR_FILES
     extra_vars: dict[str, str] = field(default_factory=dict)
 
-    def _run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        env = os.environ | {"TF_WORKSPACE": self.workspace, "TF_IN_AUTOMATION": "1"}
+    def _run(
+        self, *args: str, ok_codes: tuple[int, ...] = (0,), in_workspace: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        env = {key: value for key, value in os.environ.items() if key != "TF_WORKSPACE"}
+        env["TF_IN_AUTOMATION"] = "1"
+        if not Path(env.get("TF_CLI_CONFIG_FILE", "")).is_file() and MIRROR_CLI_CONFIG.is_file():
+            env["TF_CLI_CONFIG_FILE"] = str(MIRROR_CLI_CONFIG)
+        # `init` and `workspace` refuse to run while TF_WORKSPACE names a workspace that does not exist.
+        if in_workspace:
+            env["TF_WORKSPACE"] = self.workspace
         command = ["terraform", f"-chdir={ROOT_MODULE}", *args]
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if result.returncode not in ok_codes:
             raise TerraformError(
-                f"`terraform {' '.join(args[:1])}` failed (exit {result.returncode}) in workspace "
+                f"`terraform {' '.join(args[:2])}` failed (exit {result.returncode}) in workspace "
                 f"{self.workspace}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
             )
         return result
@@ -58,35 +67,15 @@ class LocalTerraform:
 
     def init(self, *, fresh_state: bool) -> None:
         """Initialise and make sure the workspace exists; `fresh_state` forgets what it had."""
-        # `init` and `workspace` commands refuse to run with TF_WORKSPACE naming a missing workspace.
-        env = {k: v for k, v in os.environ.items() if k != "TF_WORKSPACE"}
-        subprocess.run(
-            ["terraform", f"-chdir={ROOT_MODULE}", "init", "-input=false", "-no-color"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        listed = subprocess.run(
-            ["terraform", f"-chdir={ROOT_MODULE}", "workspace", "list"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        self._run("init", "-input=false", "-no-color", in_workspace=False)
+        listed = self._run("workspace", "list", in_workspace=False).stdout
         exists = self.workspace in {line.strip(" *") for line in listed.splitlines()}
         if exists and fresh_state:
             state_dir = ROOT_MODULE / "terraform.tfstate.d" / self.workspace
             for state_file in state_dir.glob("terraform.tfstate*"):
                 state_file.unlink()
         if not exists:
-            subprocess.run(
-                ["terraform", f"-chdir={ROOT_MODULE}", "workspace", "new", self.workspace],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
+            self._run("workspace", "new", self.workspace, in_workspace=False)
 
     def apply(self) -> None:
         self._run("apply", "-auto-approve", "-input=false", "-no-color", *self._var_args())
@@ -100,6 +89,11 @@ class LocalTerraform:
 
     def destroy(self) -> None:
         self._run("destroy", "-auto-approve", "-input=false", "-no-color", *self._var_args())
+
+    def delete_workspace(self) -> None:
+        """Forget the (destroyed) workspace, so test runs leave no state folders behind."""
+        self._run("workspace", "select", "default", in_workspace=False)
+        self._run("workspace", "delete", self.workspace, in_workspace=False)
 
     def outputs(self) -> dict[str, Any]:
         raw = json.loads(self._run("output", "-json", "-no-color").stdout)

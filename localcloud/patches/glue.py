@@ -15,6 +15,7 @@ from typing import Any
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.glue import models as glue_models
+from moto.glue.exceptions import InvalidInputException
 from moto.glue.models import FakeJob, FakeJobRun, GlueBackend
 from moto.glue.responses import GlueResponse
 
@@ -43,6 +44,8 @@ _JOB_UPDATE_FIELDS: dict[str, str] = {
     "ExecutionClass": "execution_class",
     "SourceControlDetails": "source_control_details",
 }
+# Newer JobUpdate members moto's FakeJob has no attribute for; kept and returned by GetJob.
+_EXTRA_FIELDS = ("JobMode", "JobRunQueuingEnabled", "MaintenanceWindow")
 _JOB_UPDATE_DEFAULTS: dict[str, Any] = {
     "ExecutionProperty": {},
     "DefaultArguments": {},
@@ -51,13 +54,21 @@ _JOB_UPDATE_DEFAULTS: dict[str, Any] = {
 
 
 def update_job(job: FakeJob, job_update: dict[str, Any]) -> None:
-    unknown = set(job_update) - set(_JOB_UPDATE_FIELDS)
+    unknown = set(job_update) - set(_JOB_UPDATE_FIELDS) - set(_EXTRA_FIELDS)
     if unknown:
-        raise ValueError(f"UpdateJob: unsupported JobUpdate fields {sorted(unknown)}")
+        raise InvalidInputException("UpdateJob", f"JobUpdate fields not supported locally: {sorted(unknown)}")
     for field, attribute in _JOB_UPDATE_FIELDS.items():
         default = _JOB_UPDATE_DEFAULTS.get(field)
         setattr(job, attribute, job_update.get(field, default))
+    job.localcloud_extra_fields = {field: job_update[field] for field in _EXTRA_FIELDS if field in job_update}
     job.last_modified_on = utcnow()
+
+
+_original_job_as_dict = FakeJob.as_dict
+
+
+def _job_as_dict(self: FakeJob) -> dict[str, Any]:
+    return {**_original_job_as_dict(self), **getattr(self, "localcloud_extra_fields", {})}
 
 
 def _update_job_action(self: GlueResponse) -> ActionResult:
@@ -118,6 +129,7 @@ def _start_job_run(self: GlueBackend, name: str, *args: Any, **kwargs: Any) -> s
 
 def apply() -> None:
     GlueResponse.update_job = _update_job_action
+    FakeJob.as_dict = _job_as_dict
     # FakeJob.start_job_run looks the class up in the module at call time.
     glue_models.FakeJobRun = LocalJobRun
     if GlueBackend.start_job_run is _original_start_job_run:

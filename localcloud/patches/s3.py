@@ -1,9 +1,12 @@
-"""S3 bucket policies under moto 5.2.5.
+"""S3 gaps of moto 5.2.5 that the module meets.
 
-moto ignores `Condition`, so the module's standard "deny unless TLS" statement
-(`Deny s3:*` when `aws:SecureTransport` is `false`) denies every object request. The loopback
-endpoint stands in for AWS's TLS endpoint, so such statements are treated as not matching; every
-other statement is evaluated by moto as before.
+- Bucket policies: moto ignores `Condition`, so the module's standard "deny unless TLS" statement
+  (`Deny s3:*` when `aws:SecureTransport` is `false`) denies every object request. The loopback
+  endpoint stands in for AWS's TLS endpoint, so such statements are treated as not matching; every
+  other statement is evaluated by moto as before.
+- Deleting the last versions of a key whose newest version is a delete marker fails with HTTP 500
+  (`FakeDeleteMarker` has no `dispose`), so `terraform destroy` of a versioned bucket with
+  `force_destroy` could not empty it. A delete marker holds no data: disposing of it is a no-op.
 
 The shape of S3 event records is fixed in `localcloud.patches.s3_notifications`.
 """
@@ -14,7 +17,7 @@ import json
 from typing import Any
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
-from moto.s3.models import FakeBucket
+from moto.s3.models import FakeBucket, FakeDeleteMarker
 
 SECURE_TRANSPORT_KEY = "aws:securetransport"
 
@@ -46,5 +49,11 @@ def _get_permission(self: FakeBucket, action: str, resource: str) -> Any:
     return bucket_permission(self.policy.decode(), action, resource)
 
 
+def _dispose_delete_marker(self: FakeDeleteMarker, garbage: bool = False) -> None:
+    return None
+
+
 def apply() -> None:
     FakeBucket.get_permission = _get_permission
+    if not hasattr(FakeDeleteMarker, "dispose"):
+        FakeDeleteMarker.dispose = _dispose_delete_marker

@@ -13,7 +13,8 @@
 5. aws-sdk:sagemaker errors are named `SageMaker.<Name>Exception`, as on AWS.
 6. Task results holding timestamps (Glue GetJobRun, SageMaker describe calls) break
    DescribeExecution (`datetime is not JSON serializable`). Step Functions renders them as epoch
-   milliseconds for optimised integrations and as ISO-8601 strings for aws-sdk integrations.
+   milliseconds for optimised integrations and as ISO-8601 strings for aws-sdk integrations
+   (also in the JobRun JSON that a failed `glue:startJobRun.sync` puts in the error cause).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service impor
     state_task_service_aws_sdk,
     state_task_service_callback,
     state_task_service_factory,
+    state_task_service_glue,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
     ResourceCondition,
@@ -114,16 +116,18 @@ def _guard_callback_release() -> None:
     the assertion stops the server at start instead of failing every `.sync` task at run time.
     """
     method = StateTaskServiceCallback._eval_integration_pattern
-    source = inspect.getsource(method)
-    if _GUARDED_RELEASE in source:
+    if getattr(method, "localcloud_patched", False):
         return
+    source = inspect.getsource(method)
     if source.count(_UNGUARDED_RELEASE) != 1:
         raise RuntimeError("moto's _eval_integration_pattern changed: review this patch")
     namespace: dict[str, Any] = {}
     patched_source = textwrap.dedent(source.replace(_UNGUARDED_RELEASE, _GUARDED_RELEASE))
     code = compile(patched_source, inspect.getsourcefile(method) or "<moto>", "exec")
     exec(code, vars(state_task_service_callback), namespace)
-    StateTaskServiceCallback._eval_integration_pattern = namespace["_eval_integration_pattern"]
+    patched = namespace["_eval_integration_pattern"]
+    patched.localcloud_patched = True
+    StateTaskServiceCallback._eval_integration_pattern = patched
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -312,6 +316,10 @@ def _after_eval_execution_with_json_timestamps(
     _original_after_eval_execution(self, env, *args, **kwargs)
 
 
+def _glue_cause_json(value: Any, separators: tuple[str, str] | None = None) -> str:
+    return to_json_str(_to_epoch_millis(value), separators=separators)
+
+
 def apply() -> None:
     StateTaskService._after_eval_execution = _after_eval_execution_with_json_timestamps
     StepFunctionResponse.validate_state_machine_definition = _validate_state_machine_definition
@@ -323,3 +331,4 @@ def apply() -> None:
         state_task_factory.state_task_service_for = patched_factory
     state_task_service_aws_sdk._SERVICE_ERROR_NAMES.setdefault("sagemaker", "SageMaker")
     _patch_extract_json()
+    state_task_service_glue.to_json_str = _glue_cause_json

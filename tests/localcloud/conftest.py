@@ -1,4 +1,8 @@
-"""One in-process local cloud for the localcloud tests, on a random free loopback port."""
+"""An in-process local cloud per test module, on a random free loopback port.
+
+Module scope, not session: the local cloud changes process-wide moto settings, which other test
+folders using plain `mock_aws` must not see; `stop()` restores them.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from localcloud import config
 from localcloud.server import LocalCloud, start_in_thread
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
     with pytest.MonkeyPatch.context() as env:
         env.setenv(config.STATE_DIR_ENV_VAR, str(tmp_path_factory.mktemp("localcloud-state")))
@@ -27,7 +31,7 @@ def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud
             handle.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def aws(local_cloud: LocalCloud) -> Callable[[str], Any]:
     """boto3 client factory for the running local cloud."""
     return lambda service: config.boto3_client(service, local_cloud.port)
@@ -44,12 +48,14 @@ def bucket(aws: Callable[[str], Any], unique_name: str) -> str:
     return unique_name
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def role_arn(aws: Callable[[str], Any]) -> str:
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
-    return aws("iam").create_role(RoleName="localcloud-tests", AssumeRolePolicyDocument=json.dumps(trust))[
-        "Role"
-    ]["Arn"]
+    # moto's state outlives each module's server, so every module makes its own role.
+    role_name = f"localcloud-tests-{uuid.uuid4().hex[:8]}"
+    return aws("iam").create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+        "Arn"
+    ]
 
 
 def _zip_package(files: dict[str, str]) -> bytes:

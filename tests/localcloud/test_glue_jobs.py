@@ -44,6 +44,7 @@ def glue_job(aws: Callable[[str], Any], bucket: str, role_arn: str, unique_name:
         Name=unique_name,
         Role=role_arn,
         Command={"Name": "glueetl", "ScriptLocation": f"s3://{bucket}/scripts/job.py", "PythonVersion": "3"},
+        Description="before the update",
         DefaultArguments={"--greeting": "default", "--run_id": "unset"},
         GlueVersion="5.0",
         ExecutionClass="STANDARD",
@@ -72,9 +73,12 @@ def test_update_job_replaces_the_definition(aws: Callable[[str], Any], glue_job:
             "DefaultArguments": {"--greeting": "updated"},
             "ExecutionClass": "FLEX",
             "Timeout": 5,
+            "JobRunQueuingEnabled": True,
         },
     )
     updated = glue.get_job(JobName=glue_job)["Job"]
+    assert updated["JobRunQueuingEnabled"] is True
+    assert "Description" not in updated  # what the update leaves out is reset, as on AWS
     assert updated["DefaultArguments"] == {"--greeting": "updated"}
     assert updated["ExecutionClass"] == "FLEX"
     assert updated["Timeout"] == 5

@@ -17,6 +17,8 @@ HANDLER = textwrap.dedent(
 
     def handler(event, context):
         print("got", json.dumps(event))
+        if event.get("unserializable"):
+            return {"when": object()}
         if event.get("fail"):
             raise ValueError(f"asked to fail: {event['fail']}")
         records = event.get("Records", [])
@@ -74,6 +76,12 @@ def test_invoke_reports_an_uncaught_exception_as_aws_does(
     assert error["errorType"] == "ValueError"
     assert error["errorMessage"] == "asked to fail: now"
     assert error["stackTrace"]
+
+
+def test_unserializable_result_is_a_marshal_error(aws: Callable[[str], Any], function_name: str) -> None:
+    response = aws("lambda").invoke(FunctionName=function_name, Payload=b'{"unserializable": true}')
+    assert response["FunctionError"] == "Unhandled"
+    assert json.loads(response["Payload"].read())["errorType"] == "Runtime.MarshalError"
 
 
 def test_invoke_logs_go_to_the_function_log_group(aws: Callable[[str], Any], function_name: str) -> None:

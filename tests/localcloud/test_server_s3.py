@@ -1,4 +1,4 @@
-"""Bucket policies: the usual "deny unless TLS" statement must not deny the loopback endpoint."""
+"""S3 behaviour the module relies on: bucket policies over loopback, emptying versioned buckets."""
 
 from __future__ import annotations
 
@@ -40,3 +40,21 @@ def test_unconditional_deny_still_denies(aws: Callable[[str], Any], bucket: str)
     with pytest.raises(ClientError) as denied:
         s3.put_object(Bucket=bucket, Key="input/a.csv", Body=b"1")
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_all_versions_of_a_deleted_key_can_be_deleted(aws: Callable[[str], Any], bucket: str) -> None:
+    s3 = aws("s3")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"1", b"2"):
+        s3.put_object(Bucket=bucket, Key="runs/a.csv", Body=body)
+    s3.delete_object(Bucket=bucket, Key="runs/a.csv")  # leaves a delete marker on top
+    listing = s3.list_object_versions(Bucket=bucket)
+    versions = [
+        {"Key": item["Key"], "VersionId": item["VersionId"]}
+        for item in listing.get("Versions", []) + listing.get("DeleteMarkers", [])
+    ]
+    assert len(versions) == 3
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": versions})
+    assert result.get("Errors", []) == []
+    assert "Versions" not in s3.list_object_versions(Bucket=bucket)
+    s3.delete_bucket(Bucket=bucket)

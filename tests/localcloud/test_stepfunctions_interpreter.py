@@ -126,6 +126,7 @@ def test_glue_sync_task_fails_with_the_job_error_message(
     cause = json.loads(failure["cause"])
     assert cause["JobRunState"] == "FAILED"
     assert cause["ErrorMessage"] == "EtlInputError: only 3 valid rows, at least 100 required"
+    assert isinstance(cause["StartedOn"], int)  # epoch milliseconds, as Step Functions renders them
 
 
 def test_sagemaker_request_response_errors_are_named_as_on_aws(

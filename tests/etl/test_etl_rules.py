@@ -42,7 +42,9 @@ def test_missing_label_is_checked_in_the_label_column() -> None:
     ("line", "label_column", "expected"),
     [("0, 1 ,2", 0, "0,1,2"), ("a0,a1,L,a3", 2, "L,a0,a1,a3"), ("a0,L", 1, "L,a0"), ("L,a1", 0, "L,a1")],
 )
-def test_output_row_puts_the_label_first_and_removes_spaces(line: str, label_column: int, expected: str) -> None:
+def test_output_row_puts_the_label_first_and_removes_spaces(
+    line: str, label_column: int, expected: str
+) -> None:
     assert output_row(line, label_column) == expected
 
 
@@ -54,14 +56,15 @@ def test_split_point_is_a_stable_fraction_of_the_row_hash() -> None:
 
 
 def test_defaults_apply_and_unknown_glue_arguments_are_ignored() -> None:
-    args = parse_arguments(
-        [
-            "--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1", "--JOB_NAME", "etl",
-            *REQUIRED,
-            "--TempDir", "s3://b/tmp", "--job-bookmark-option", "job-bookmark-disable",
-            "--enable-metrics", "true",
-        ]
-    )  # fmt: skip
+    glue_before = ["--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_1", "--JOB_NAME", "etl"]
+    glue_after = [
+        "--TempDir",
+        "s3://b/tmp",
+        "--job-bookmark-option",
+        "job-bookmark-disable",
+        "--enable-metrics",
+    ]
+    args = parse_arguments([*glue_before, *REQUIRED, *glue_after])
     assert (args.run_id, args.input_uri, args.output_uri) == ("r", "in.csv", "out")
     assert (args.train_fraction, args.label_column, args.has_header) == (0.8, 0, False)
     assert (args.min_valid_rows, args.max_rejected_fraction, args.expected_columns) == (100, 0.0, None)
@@ -69,8 +72,11 @@ def test_defaults_apply_and_unknown_glue_arguments_are_ignored() -> None:
 
 def test_options_are_parsed() -> None:
     args = parse_arguments(
-        [*REQUIRED, "--train_fraction", "0.7", "--label_column", "3", "--has_header", "TRUE"]
-        + ["--min_valid_rows", "5", "--max_rejected_fraction", "0.25", "--expected_columns", "9"]
+        [
+            *REQUIRED,
+            *("--train_fraction", "0.7", "--label_column", "3", "--has_header", "TRUE"),
+            *("--min_valid_rows", "5", "--max_rejected_fraction", "0.25", "--expected_columns", "9"),
+        ]
     )
     assert (args.train_fraction, args.label_column, args.has_header) == (0.7, 3, True)
     assert (args.min_valid_rows, args.max_rejected_fraction, args.expected_columns) == (5, 0.25, 9)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import job_arguments, manifest, rejected_records, run_job
 from etl_job import EtlInputError, main
+from etl_test_support import job_arguments, manifest, rejected_records, run_job
 from pyspark.sql import SparkSession
 
 pytestmark = pytest.mark.spark
@@ -49,8 +49,8 @@ def test_rejected_share_within_a_raised_limit_succeeds_and_keeps_rejected_rows(
         (400, "wrong_column_count"),
     ]
     assert records[0]["detail"] == "column 2: 'x' is not a number"
-    assert result["rows"] == {"train": result["rows"]["train"], "validation": 400 - result["rows"]["train"],
-                              "rejected": 3}  # fmt: skip
+    assert result["rows"]["rejected"] == 3
+    assert result["rows"]["train"] + result["rows"]["validation"] == 400
     assert result["rejected_by_reason"] == {"missing_label": 1, "non_numeric": 1, "wrong_column_count": 1}
     assert result["outputs"]["rejected"] == f"{tmp_path / 'out'}/rejected/"
 
@@ -59,8 +59,8 @@ def test_rejected_share_over_a_raised_limit_fails(
     spark: SparkSession, tmp_path: Path, churn_lines: list[str]
 ) -> None:
     lines = [line if i % 10 else line.replace(",", ";", 1) for i, line in enumerate(churn_lines[:200])]
-    with pytest.raises(EtlInputError, match=r"20 of 200 data rows rejected \(10.00%\), more than "
-                       r"--max_rejected_fraction 0.05 allows"):  # fmt: skip
+    expected = r"20 of 200 data rows rejected \(10.00%\), more than --max_rejected_fraction 0.05 allows"
+    with pytest.raises(EtlInputError, match=expected):
         run_job(spark, tmp_path, lines, max_rejected_fraction=0.05)
     assert len(rejected_records(tmp_path / "out")) == 20
 
@@ -84,14 +84,14 @@ def test_declared_header_row_is_skipped_and_counted(
 
 
 def test_quoted_lines_fail_with_the_fix(spark: SparkSession, tmp_path: Path, churn_lines: list[str]) -> None:
-    with pytest.raises(EtlInputError, match="every line is wrapped in double quotes.*strip the quotes"):
+    with pytest.raises(EtlInputError, match=r"every line is wrapped in double quotes.*strip the quotes"):
         run_job(spark, tmp_path, [f'"{line}"' for line in churn_lines[:150]])
     records = rejected_records(tmp_path / "out")
     assert len(records) == 150 and {r["reason"] for r in records} == {"quoted_line"}
 
 
 def test_too_few_valid_rows_fail(spark: SparkSession, tmp_path: Path, churn_lines: list[str]) -> None:
-    with pytest.raises(EtlInputError, match="50 valid rows .* fewer than --min_valid_rows 100"):
+    with pytest.raises(EtlInputError, match=r"50 valid rows .* fewer than --min_valid_rows 100"):
         run_job(spark, tmp_path, churn_lines[:50])
 
 

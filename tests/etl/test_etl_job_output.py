@@ -12,7 +12,7 @@ from pathlib import Path
 import etl_job
 import pytest
 import xgboost
-from conftest import data_lines, job_arguments, manifest, rejected_records, run_job
+from etl_test_support import data_lines, job_arguments, manifest, rejected_records, run_job
 from pyspark.sql import SparkSession
 
 pytestmark = pytest.mark.spark
@@ -51,7 +51,9 @@ def test_split_is_deterministic_and_independent_of_partitioning(
     assert splits[0]["validation"] == Counter(churn_lines) - expected_train
 
 
-def test_duplicate_rows_land_on_the_same_side(spark: SparkSession, tmp_path: Path, churn_lines: list[str]) -> None:
+def test_duplicate_rows_land_on_the_same_side(
+    spark: SparkSession, tmp_path: Path, churn_lines: list[str]
+) -> None:
     run_job(spark, tmp_path, churn_lines[:150] * 2)
     train = Counter(data_lines(tmp_path / "out" / "train"))
     validation = Counter(data_lines(tmp_path / "out" / "validation"))
@@ -85,7 +87,11 @@ def test_train_files_load_in_xgboost_as_sagemaker_reads_them(
         matrix = xgboost.DMatrix(f"{folder}?format=csv&label_column=0")
         assert (matrix.num_row(), matrix.num_col()) == (result["rows"][side], 69)
         assert sorted(set(matrix.get_label())) == [0.0, 1.0]
-    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["manifest.json", "train", "validation"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [
+        "manifest.json",
+        "train",
+        "validation",
+    ]
 
 
 def test_label_column_moves_first_and_values_keep_their_text(spark: SparkSession, tmp_path: Path) -> None:
@@ -102,7 +108,9 @@ def test_manifest_describes_the_run(spark: SparkSession, tmp_path: Path, churn_l
     source = tmp_path / "input.csv"
     assert result["run_id"] == "test-run" and result["status"] == "succeeded" and result["error"] is None
     assert result["input"] == {"uri": str(source), "size_bytes": source.stat().st_size}
-    assert result["arguments"]["train_fraction"] == 0.7 and result["arguments"]["max_rejected_fraction"] == 0.01
+    assert (
+        result["arguments"]["train_fraction"] == 0.7 and result["arguments"]["max_rejected_fraction"] == 0.01
+    )
     assert result["columns"] == 70
     assert result["lines"] == {"total": 401, "data": 401, "header": 0, "blank": 0}
     rows = result["rows"]
@@ -120,7 +128,9 @@ def test_manifest_describes_the_run(spark: SparkSession, tmp_path: Path, churn_l
     }
 
 
-def test_a_rerun_replaces_earlier_outputs(spark: SparkSession, tmp_path: Path, churn_lines: list[str]) -> None:
+def test_a_rerun_replaces_earlier_outputs(
+    spark: SparkSession, tmp_path: Path, churn_lines: list[str]
+) -> None:
     run_job(spark, tmp_path, [*churn_lines, "bad"], max_rejected_fraction=0.01)
     result = run_job(spark, tmp_path, churn_lines)
     assert not (tmp_path / "out" / "rejected").exists()

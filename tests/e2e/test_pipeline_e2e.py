@@ -1,0 +1,228 @@
+"""End to end, offline: the real root configuration, Lambda package, Glue script and state machine.
+
+A local cloud is started in its own process; `terraform apply` deploys demo.tfvars + local.tfvars to
+it; uploads go through S3 as a user's would. The scenarios run in order on one deployment, as a
+pipeline lives: first upload creates the endpoint, a second one updates it, bad data fails at the
+ETL step without touching the endpoint, then plan is clean and destroy removes everything.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import xgboost
+
+from localcloud import config
+from localcloud.pipeline_run import RunResult, find_execution, read_json_object, upload, wait_for_execution
+from localcloud.terraform_cli import LocalTerraform
+from sample_data import write_churn_csv
+from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
+
+pytestmark = pytest.mark.e2e
+
+PIPELINE = "churn-xgboost"
+RUN_TIMEOUT_SECONDS = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((config.HOST, 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Deployment:
+    terraform: LocalTerraform
+    port: int
+    outputs: dict[str, Any]
+
+    def client(self, service: str) -> Any:
+        return config.boto3_client(service, self.port)
+
+
+@pytest.fixture(scope="module")
+def cloud_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    port = _free_port()
+    state_dir = tmp_path_factory.mktemp("e2e-localcloud")
+    log = (state_dir / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "localcloud", "start", "--foreground", "--port", str(port)],
+        cwd=config.PROJECT_ROOT,
+        env=os.environ | {config.STATE_DIR_ENV_VAR: str(state_dir)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _port_open(port):
+            assert server.poll() is None, f"local cloud exited; log: {state_dir / 'server.log'}"
+            assert time.monotonic() < deadline, "local cloud did not start within 60 s"
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex((config.HOST, port)) == 0
+
+
+@pytest.fixture(scope="module")
+def deployment(cloud_port: int) -> Iterator[Deployment]:
+    terraform = LocalTerraform(
+        endpoint_url=config.endpoint_url(cloud_port), workspace=f"e2e-{uuid.uuid4().hex[:8]}"
+    )
+    terraform.init(fresh_state=True)
+    terraform.apply()
+    outputs = terraform.outputs()["pipelines"][PIPELINE]
+    yield Deployment(terraform=terraform, port=cloud_port, outputs=outputs)
+    # The workspace is removed by the destroy test; if that test did not run, leave the state behind
+    # for inspection rather than hide the failure.
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e-data")
+
+
+def _run_upload(deployment: Deployment, key_name: str, body: bytes) -> RunResult:
+    outputs = deployment.outputs
+    key = outputs["input_s3_uri"].split("/", 3)[3] + key_name
+    s3 = deployment.client("s3")
+    sfn = deployment.client("stepfunctions")
+    version_id = upload(s3, outputs["bucket_name"], key, body)
+    execution_arn, run_input = find_execution(sfn, outputs["state_machine_arn"], key, version_id)
+    return wait_for_execution(sfn, execution_arn, run_input, timeout=RUN_TIMEOUT_SECONDS)
+
+
+def _predict(deployment: Deployment, rows: np.ndarray) -> list[float]:
+    payload = "\n".join(",".join(f"{value:g}" for value in row) for row in rows)
+    response = deployment.client("sagemaker-runtime").invoke_endpoint(
+        EndpointName=deployment.outputs["endpoint_name"], ContentType="text/csv", Body=payload.encode()
+    )
+    text = response["Body"].read().decode().strip()
+    return [float(value) for value in text.replace("\n", ",").split(",")]
+
+
+def _local_model_predictions(deployment: Deployment, result: RunResult, rows: np.ndarray) -> np.ndarray:
+    """Predictions of the run's own model.tar.gz, loaded here with the image's xgboost version."""
+    artifact = result.output["model_artifacts"]  # type: ignore[index]
+    bucket, _, key = artifact.removeprefix("s3://").partition("/")
+    archive = deployment.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        model_bytes = tar.extractfile("xgboost-model").read()  # type: ignore[union-attr]
+    booster = xgboost.Booster()
+    booster.load_model(bytearray(model_bytes))
+    return booster.inplace_predict(rows)
+
+
+def _feature_rows(csv_path: Path, count: int) -> np.ndarray:
+    return np.loadtxt(csv_path, delimiter=",", max_rows=count)[:, 1:]
+
+
+@pytest.fixture(scope="module")
+def first_run(deployment: Deployment, data_dir: Path) -> tuple[RunResult, Path]:
+    data = data_dir / "first.csv"
+    write_churn_csv(data, rows=3000, seed=7)
+    return _run_upload(deployment, "first upload.csv", data.read_bytes()), data
+
+
+@pytest.fixture(scope="module")
+def second_run(deployment: Deployment, data_dir: Path, first_run: tuple[RunResult, Path]) -> RunResult:
+    data = data_dir / "second.csv"
+    write_churn_csv(data, rows=3000, seed=8)
+    return _run_upload(deployment, "second.csv", data.read_bytes())
+
+
+def test_first_upload_creates_the_endpoint_and_serves_probabilities(
+    deployment: Deployment, first_run: tuple[RunResult, Path]
+) -> None:
+    result, data = first_run
+    assert result.status == "SUCCEEDED", f"{result.error}: {result.cause}"
+    assert result.output["endpoint_action"] == "created"
+    assert result.output["metric"]["name"] == "validation:error"
+    assert 0.0 <= result.output["metric"]["value"] < 0.1
+    manifest = read_json_object(deployment.client("s3"), result.run_input["outputs"]["manifest"])
+    assert manifest["rows"] == {"train": manifest["rows"]["train"], "validation": manifest["rows"]["validation"],
+                                "rejected": 0}
+    assert manifest["rows"]["train"] + manifest["rows"]["validation"] == 3000
+
+    predictions = _predict(deployment, _feature_rows(data, 5))
+
+    assert len(predictions) == 5
+    assert all(0.0 <= value <= 1.0 for value in predictions)
+
+
+def test_second_upload_updates_the_endpoint_to_the_new_model(
+    deployment: Deployment, first_run: tuple[RunResult, Path], second_run: RunResult
+) -> None:
+    assert second_run.status == "SUCCEEDED", f"{second_run.error}: {second_run.cause}"
+    assert second_run.output["endpoint_action"] == "updated"
+    endpoint = deployment.client("sagemaker").describe_endpoint(
+        EndpointName=deployment.outputs["endpoint_name"]
+    )
+    assert endpoint["EndpointStatus"] == "InService"
+    assert endpoint["EndpointConfigName"] == second_run.run_input["names"]["endpoint_config"]
+
+    rows = _feature_rows(first_run[1], 20)
+    served = _predict(deployment, rows)
+
+    np.testing.assert_allclose(served, _local_model_predictions(deployment, second_run, rows), rtol=1e-5)
+    assert not np.allclose(served, _local_model_predictions(deployment, first_run[0], rows), rtol=1e-5)
+
+
+def test_bad_upload_fails_at_etl_and_the_endpoint_keeps_serving(
+    deployment: Deployment, first_run: tuple[RunResult, Path], second_run: RunResult
+) -> None:
+    rows = _feature_rows(first_run[1], 20)
+    before = _predict(deployment, rows)
+    quoted = "".join(f'"{line}"\n' for line in first_run[1].read_text().splitlines())
+
+    result = _run_upload(deployment, "quoted.csv", quoted.encode())
+
+    assert result.status == "FAILED"
+    assert result.error == "EtlFailed"
+    assert "double quote" in result.cause
+    endpoint = deployment.client("sagemaker").describe_endpoint(
+        EndpointName=deployment.outputs["endpoint_name"]
+    )
+    assert endpoint["EndpointConfigName"] == second_run.run_input["names"]["endpoint_config"]
+    assert _predict(deployment, rows) == before
+
+
+def test_plan_after_apply_has_no_changes(deployment: Deployment) -> None:
+    assert deployment.terraform.plan_changes() is None
+
+
+def test_destroy_removes_everything(deployment: Deployment) -> None:
+    outputs = deployment.outputs
+    delete_sagemaker_resources(deployment.client("sagemaker"), outputs["endpoint_name"], PIPELINE)
+    empty_bucket(deployment.client("s3"), outputs["bucket_name"])
+
+    deployment.terraform.destroy()
+    deployment.terraform.delete_workspace()
+
+    buckets = [bucket["Name"] for bucket in deployment.client("s3").list_buckets()["Buckets"]]
+    assert outputs["bucket_name"] not in buckets
+    machines = deployment.client("stepfunctions").list_state_machines()["stateMachines"]
+    assert outputs["state_machine_arn"] not in [machine["stateMachineArn"] for machine in machines]
