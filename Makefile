@@ -84,7 +84,7 @@ demo: venv build $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local A
 	$(PY) -m localcloud.demo
 
 bench: venv build $(TF_CLI_CONFIG_DEP) ## Offline pipeline: seconds per stage, endpoint latency and throughput
-	$(PY) benchmarks/pipeline_bench.py
+	$(PY) -m benchmarks.pipeline_bench
 
 bench-etl: venv ## Glue job on local Spark with 100k and 1M generated rows
 	$(PY) benchmarks/etl_bench.py

@@ -64,7 +64,10 @@ def print_summary(result: RunResult, manifest: dict[str, Any], apply_seconds: fl
     _say("\nSummary")
     _say(f"  run id            {result.run_input['run_id']}")
     rows = manifest["rows"]
-    _say(f"  rows              train {rows['train']}, validation {rows['validation']}, rejected {rows['rejected']}")
+    _say(
+        f"  rows              train {rows['train']}, validation {rows['validation']}, "
+        f"rejected {rows['rejected']}"
+    )
     _say(f"  gate metric       {metric.get('name')} = {metric.get('value')}")
     _say(f"  model             {output.get('model_name')}")
     _say(f"  endpoint          {output.get('endpoint_name')}")

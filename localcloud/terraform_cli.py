@@ -75,7 +75,10 @@ class LocalTerraform:
             for state_file in state_dir.glob("terraform.tfstate*"):
                 state_file.unlink()
         if not exists:
+            # `workspace new` also selects the new workspace; keep the user's selection as it was.
+            selected = self._run("workspace", "show", in_workspace=False).stdout.strip()
             self._run("workspace", "new", self.workspace, in_workspace=False)
+            self._run("workspace", "select", selected, in_workspace=False)
 
     def apply(self) -> None:
         self._run("apply", "-auto-approve", "-input=false", "-no-color", *self._var_args())
@@ -92,7 +95,6 @@ class LocalTerraform:
 
     def delete_workspace(self) -> None:
         """Forget the (destroyed) workspace, so test runs leave no state folders behind."""
-        self._run("workspace", "select", "default", in_workspace=False)
         self._run("workspace", "delete", self.workspace, in_workspace=False)
 
     def outputs(self) -> dict[str, Any]:

@@ -4,7 +4,8 @@ Runs create SageMaker resources that Terraform does not manage: the endpoint, on
 and one model per run. They, and the run data in the bucket (every object version), are deleted
 here. Training jobs cannot be deleted in SageMaker; they cost nothing once finished.
 
-    python scripts/empty_pipeline.py --bucket BUCKET --endpoint ENDPOINT --name-prefix PIPELINE [--endpoint-url URL]
+    python scripts/empty_pipeline.py --bucket BUCKET --endpoint ENDPOINT --name-prefix PIPELINE \
+        [--endpoint-url URL]
 
 Works against AWS (default credential chain) or the local cloud (`--endpoint-url`).
 """
@@ -62,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--bucket", required=True)
     parser.add_argument("--endpoint", required=True, help="the pipeline's endpoint name")
     parser.add_argument("--name-prefix", required=True, help="the pipeline name")
-    parser.add_argument("--endpoint-url", help="AWS endpoint URL, e.g. http://127.0.0.1:4566 for the local cloud")
+    parser.add_argument(
+        "--endpoint-url", help="e.g. http://127.0.0.1:4566 for the local cloud; unset for AWS"
+    )
     parser.add_argument("--region")
     args = parser.parse_args(argv)
     session = boto3.session.Session(region_name=args.region)
