@@ -44,10 +44,9 @@ def print_run(label: str, result: RunResult, upload_to_done: float) -> None:
     if result.status != "SUCCEEDED":
         print(f"  {result.error}: {result.cause}")
         return
-    for timing in result.states:
-        if timing.seconds is not None and timing.seconds >= 0.05:
-            print(f"  {timing.name:<28} {timing.seconds:6.2f} s")
-    print(f"  {'upload -> InService':<28} {upload_to_done:6.2f} s")
+    for stage, seconds in result.stage_seconds().items():
+        print(f"  {stage:<38} {seconds:6.2f} s")
+    print(f"  {'upload -> InService (wall clock)':<38} {upload_to_done:6.2f} s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,8 +39,16 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _print_state(timing: StateTiming) -> None:
-    _say(f"  -> {timing.name}")
+class _StateProgress:
+    """Prints each state once when first entered; the endpoint polling loop would repeat them."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def __call__(self, timing: StateTiming) -> None:
+        if timing.name not in self.seen:
+            self.seen.add(timing.name)
+            _say(f"  -> {timing.name}")
 
 
 def predict_rows(runtime: Any, endpoint_name: str, rows: list[list[str]]) -> list[float]:
@@ -58,7 +66,9 @@ def first_rows(path: Path, count: int) -> list[list[str]]:
         return [row for _, row in zip(range(count), csv.reader(handle), strict=False)]
 
 
-def print_summary(result: RunResult, manifest: dict[str, Any], apply_seconds: float) -> None:
+def print_summary(
+    result: RunResult, manifest: dict[str, Any], apply_seconds: float, upload_to_done: float
+) -> None:
     output = result.output or {}
     metric = output.get("metric") or {}
     _say("\nSummary")
@@ -71,11 +81,12 @@ def print_summary(result: RunResult, manifest: dict[str, Any], apply_seconds: fl
     _say(f"  gate metric       {metric.get('name')} = {metric.get('value')}")
     _say(f"  model             {output.get('model_name')}")
     _say(f"  endpoint          {output.get('endpoint_name')}")
-    _say(f"  terraform apply   {apply_seconds:6.1f} s")
-    for timing in result.states:
-        if timing.seconds is not None:
-            _say(f"  {timing.name:<17} {timing.seconds:6.1f} s")
-    _say(f"  upload -> InService {result.seconds:6.1f} s")
+    _say(f"  terraform apply   {apply_seconds:.1f} s")
+    _say("  seconds per stage")
+    for stage, seconds in result.stage_seconds().items():
+        _say(f"    {stage:<38} {seconds:5.1f}")
+    _say(f"    {'run total (execution start -> InService)':<38} {result.seconds:5.1f}")
+    _say(f"  upload -> InService (wall clock) {upload_to_done:.1f} s")
 
 
 def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
@@ -103,10 +114,12 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
         s3 = config.boto3_client("s3", port)
         sfn = config.boto3_client("stepfunctions", port)
         _say(f"Uploading {rows} rows to s3://{pipeline['bucket_name']}/{key}")
+        upload_started = time.monotonic()
         version_id = upload(s3, pipeline["bucket_name"], key, data_file.read_bytes())
         execution_arn, run_input = find_execution(sfn, pipeline["state_machine_arn"], key, version_id)
         _say(f"Run {run_input['run_id']} started; states:")
-        result = wait_for_execution(sfn, execution_arn, run_input, on_state=_print_state)
+        result = wait_for_execution(sfn, execution_arn, run_input, on_state=_StateProgress())
+        upload_to_done = time.monotonic() - upload_started
         if result.status != "SUCCEEDED":
             _say(f"\nRun {result.status}: {result.error}\n{result.cause}")
             return 1
@@ -119,7 +132,7 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
         for row, prediction in zip(sample, predictions, strict=True):
             _say(f"  {row[0]:>5}  {prediction:.4f}")
         manifest = read_json_object(s3, run_input["outputs"]["manifest"])
-        print_summary(result, manifest, apply_seconds)
+        print_summary(result, manifest, apply_seconds, upload_to_done)
         if cloud is not None and keep_running:
             _say(f"\nThe local cloud keeps running on {endpoint_url}; Ctrl-C stops it.")
             _wait_forever()

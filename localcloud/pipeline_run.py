@@ -15,6 +15,33 @@ from typing import Any
 
 TERMINAL_STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
+# Stages of statemachine/pipeline.asl.json.tftpl, for reports; a state not listed counts as "other".
+STAGE_OF_STATE = {
+    "RunEtl": "ETL (Glue)",
+    "Train": "training",
+    "SelectGateMetric": "quality gate",
+    "CheckGateMetricPresent": "quality gate",
+    "RecordGateMetric": "quality gate",
+    "EvaluateQualityGate": "quality gate",
+    "CreateModel": "model + endpoint config",
+    "CreateEndpointConfig": "model + endpoint config",
+}
+ENDPOINT_STAGE = "endpoint create/update -> InService"
+ENDPOINT_STATES = {
+    "FindEndpoint",
+    "CheckEndpointExists",
+    "CreateEndpoint",
+    "RecheckEndpoint",
+    "CheckEndpointCreatedMeanwhile",
+    "UpdateEndpoint",
+    "StartEndpointPolling",
+    "DescribeEndpoint",
+    "CheckEndpointStatus",
+    "WaitForEndpoint",
+    "CountEndpointPoll",
+}
+STAGE_OF_STATE |= dict.fromkeys(ENDPOINT_STATES, ENDPOINT_STAGE)
+
 
 class RunNotStarted(RuntimeError):
     """No execution for the uploaded object appeared in time."""
@@ -46,6 +73,15 @@ class RunResult:
     @property
     def seconds(self) -> float | None:
         return None if self.stopped is None else (self.stopped - self.started).total_seconds()
+
+    def stage_seconds(self) -> dict[str, float]:
+        """Seconds per pipeline stage, in the order the stages ran."""
+        stages: dict[str, float] = {}
+        for timing in self.states:
+            if timing.seconds is not None:
+                stage = STAGE_OF_STATE.get(timing.name, "other")
+                stages[stage] = stages.get(stage, 0.0) + timing.seconds
+        return stages
 
 
 def upload(s3: Any, bucket: str, key: str, body: bytes) -> str | None:

@@ -7,6 +7,12 @@
 - Deleting the last versions of a key whose newest version is a delete marker fails with HTTP 500
   (`FakeDeleteMarker` has no `dispose`), so `terraform destroy` of a versioned bucket with
   `force_destroy` could not empty it. A delete marker holds no data: disposing of it is a no-op.
+- Lifecycle configurations: moto ignores the `x-amz-transition-default-minimum-object-size` request
+  header of PutBucketLifecycleConfiguration and always answers `all_storage_classes_128K`. The aws
+  provider re-reads the configuration until it equals what it wrote, header included, so
+  `transition_default_minimum_object_size = "varies_by_storage_class"` never converged (3-minute
+  timeout, then an error). The value is kept per bucket, echoed by the PUT response as AWS does and
+  returned by GetBucketLifecycleConfiguration.
 
 The shape of S3 event records is fixed in `localcloud.patches.s3_notifications`.
 """
@@ -14,12 +20,21 @@ The shape of S3 event records is fixed in `localcloud.patches.s3_notifications`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from moto.iam.access_control import IAMPolicy, PermissionResult
-from moto.s3.models import FakeBucket, FakeDeleteMarker
+from moto.s3.exceptions import InvalidArgumentError
+from moto.s3.models import FakeBucket, FakeDeleteMarker, TransitionDefaultMinimumObjectSize
+from moto.s3.responses import S3Response
 
 SECURE_TRANSPORT_KEY = "aws:securetransport"
+TRANSITION_MINIMUM_SIZE_HEADER = "x-amz-transition-default-minimum-object-size"
+# AWS's value when the request does not name one (lifecycle configurations written since September 2024).
+DEFAULT_TRANSITION_MINIMUM_SIZE = TransitionDefaultMinimumObjectSize.ALL_STORAGE_CLASSES_128K.value
+_TRANSITION_MINIMUM_SIZES = {member.value for member in TransitionDefaultMinimumObjectSize}
+# Set on the bucket by PutBucketLifecycleConfiguration; moto's FakeBucket has no such field.
+_TRANSITION_MINIMUM_SIZE_ATTRIBUTE = "localcloud_transition_default_minimum_object_size"
 
 
 def _requires_insecure_transport(statement: dict[str, Any]) -> bool:
@@ -53,7 +68,51 @@ def _dispose_delete_marker(self: FakeDeleteMarker, garbage: bool = False) -> Non
     return None
 
 
+def _requested_transition_minimum_size(request: Any) -> str:
+    value = request.headers.get(TRANSITION_MINIMUM_SIZE_HEADER) or DEFAULT_TRANSITION_MINIMUM_SIZE
+    if value not in _TRANSITION_MINIMUM_SIZES:
+        raise InvalidArgumentError(
+            f"{TRANSITION_MINIMUM_SIZE_HEADER} must be one of {sorted(_TRANSITION_MINIMUM_SIZES)}",
+            TRANSITION_MINIMUM_SIZE_HEADER,
+            value,
+        )
+    return value
+
+
+def _wrap_bucket_put(original: Callable[..., Any]) -> Callable[..., Any]:
+    def bucket_put(self: S3Response, request: Any, bucket_name: str, querystring: dict[str, Any]) -> Any:
+        if "lifecycle" not in querystring:
+            return original(self, request, bucket_name, querystring)
+        # Checked before moto stores the rules, so a rejected request changes nothing, as on AWS.
+        minimum_size = _requested_transition_minimum_size(request)
+        result = original(self, request, bucket_name, querystring)
+        if isinstance(result, tuple):  # an error answer (e.g. 411): nothing was stored
+            return result
+        setattr(self.backend.get_bucket(bucket_name), _TRANSITION_MINIMUM_SIZE_ATTRIBUTE, minimum_size)
+        return 200, {TRANSITION_MINIMUM_SIZE_HEADER: minimum_size}, ""
+
+    bucket_put.localcloud_patched = True  # type: ignore[attr-defined]
+    return bucket_put
+
+
+def _wrap_get_lifecycle(original: Callable[..., Any]) -> Callable[..., Any]:
+    def get_bucket_lifecycle(self: S3Response) -> Any:
+        status, headers, body = original(self)
+        bucket = self.backend.get_bucket(self.bucket_name)
+        headers[TRANSITION_MINIMUM_SIZE_HEADER] = getattr(
+            bucket, _TRANSITION_MINIMUM_SIZE_ATTRIBUTE, DEFAULT_TRANSITION_MINIMUM_SIZE
+        )
+        return status, headers, body
+
+    get_bucket_lifecycle.localcloud_patched = True  # type: ignore[attr-defined]
+    return get_bucket_lifecycle
+
+
 def apply() -> None:
     FakeBucket.get_permission = _get_permission
     if not hasattr(FakeDeleteMarker, "dispose"):
         FakeDeleteMarker.dispose = _dispose_delete_marker
+    if not getattr(S3Response._bucket_response_put, "localcloud_patched", False):
+        S3Response._bucket_response_put = _wrap_bucket_put(S3Response._bucket_response_put)
+    if not getattr(S3Response.get_bucket_lifecycle, "localcloud_patched", False):
+        S3Response.get_bucket_lifecycle = _wrap_get_lifecycle(S3Response.get_bucket_lifecycle)

@@ -103,8 +103,8 @@ variable "input_prefix" {
   nullable    = false
 
   validation {
-    condition     = length(var.input_prefix) >= 2 && endswith(var.input_prefix, "/") && !startswith(var.input_prefix, "/") && var.input_prefix != "runs/" && var.input_prefix != "scripts/"
-    error_message = "input_prefix must end with \"/\", must not start with \"/\", and must not be \"runs/\" or \"scripts/\" (used by the pipeline itself), e.g. \"input/\"."
+    condition     = length(var.input_prefix) >= 2 && endswith(var.input_prefix, "/") && !startswith(var.input_prefix, "/") && !startswith(var.input_prefix, "runs/") && !startswith(var.input_prefix, "scripts/")
+    error_message = "input_prefix must end with \"/\", must not start with \"/\", and must not lie under \"runs/\" or \"scripts/\" (used by the pipeline itself), e.g. \"input/\"."
   }
 }
 

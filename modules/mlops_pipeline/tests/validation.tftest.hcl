@@ -106,6 +106,14 @@ run "input_prefix_inside_runs" {
   expect_failures = [var.input_prefix]
 }
 
+run "input_prefix_under_runs" {
+  command = plan
+  variables {
+    input_prefix = "runs/uploads/"
+  }
+  expect_failures = [var.input_prefix]
+}
+
 run "train_fraction_of_one" {
   command = plan
   variables {
