@@ -18,6 +18,8 @@ export TF_CLI_CONFIG_FILE := $(CURDIR)/$(BUILD)/terraform.rc
 TF_CLI_CONFIG_DEP := $(BUILD)/terraform.rc
 endif
 export TF_IN_AUTOMATION := 1
+# No version check against HashiCorp's servers: offline it only prints an error.
+export CHECKPOINT_DISABLE := 1
 
 TF_DIRS := terraform modules/mlops_pipeline
 
@@ -95,6 +97,6 @@ local-up: venv ## Start the offline cloud in the background (http://127.0.0.1:45
 local-down: ## Stop the offline cloud
 	$(PY) -m localcloud stop
 
-clean: ## Remove build output, Terraform state of the local cloud and caches
-	rm -rf $(BUILD) .localcloud .pytest_cache .ruff_cache
+clean: ## Remove build output, the demo's local Terraform workspace state and caches
+	rm -rf $(BUILD) .localcloud .pytest_cache .ruff_cache terraform/terraform.tfstate.d/localcloud-demo
 	find . -name .terraform -type d -prune -exec rm -rf {} +
