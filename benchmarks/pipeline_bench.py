@@ -10,6 +10,7 @@ Everything it deploys is destroyed at the end.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as work:
         work_dir = Path(work)
         os.environ[config.STATE_DIR_ENV_VAR] = str(work_dir / "localcloud")
+        config.logs_dir().mkdir(parents=True)
+        logging.basicConfig(filename=config.server_log_file(), level=logging.WARNING)
         cloud = start_in_thread(port=0)
         terraform = LocalTerraform(endpoint_url=cloud.endpoint_url, workspace=f"bench-{uuid.uuid4().hex[:8]}")
         try:

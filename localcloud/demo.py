@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -94,8 +95,16 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
     if port_answers(port):
         _say(f"Using the local cloud already running on {config.endpoint_url(port)}")
     else:
+        # The services log to a file, so this terminal shows the run and the log keeps the details
+        # (moto's interpreter logs, for example, every path a Choice state tests and does not find).
+        config.logs_dir().mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(
+            filename=config.server_log_file(),
+            level=logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
         cloud = start_in_thread(port=port)
-        _say(f"Started the local cloud on {cloud.endpoint_url}")
+        _say(f"Started the local cloud on {cloud.endpoint_url} (log: {config.server_log_file()})")
     endpoint_url = config.endpoint_url(port)
     try:
         terraform = LocalTerraform(endpoint_url=endpoint_url, workspace=DEMO_WORKSPACE)

@@ -18,11 +18,11 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from botocore.exceptions import ClientError
 
 from localcloud import config
+from localcloud.s3_uri import split_s3_uri
 
 LOG = logging.getLogger(__name__)
 
@@ -32,13 +32,6 @@ MANIFEST_NAME = "manifest.json"
 # Per-run JVM: enough for the demo data with room for other processes on a 2-core, shared machine.
 SPARK_DRIVER_MEMORY = os.environ.get("LOCALCLOUD_SPARK_DRIVER_MEMORY", "1g")
 TRACEBACK_HEADER = "Traceback (most recent call last):"
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    parsed = urlparse(uri)
-    if parsed.scheme != "s3" or not parsed.netloc:
-        raise ValueError(f"not an s3:// URI: {uri!r}")
-    return parsed.netloc, parsed.path.lstrip("/")
 
 
 def error_message_from_stderr(stderr: str, exit_code: int) -> str:

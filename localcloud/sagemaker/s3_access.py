@@ -6,14 +6,13 @@ through HTTP with credentials.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from moto.s3.exceptions import MissingBucket
 from moto.s3.models import S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
-_S3_URI = re.compile(r"^s3://(?P<bucket>[^/]+)/?(?P<key>.*)$")
+from localcloud.s3_uri import split_s3_uri
 
 
 class S3AccessError(Exception):
@@ -21,25 +20,31 @@ class S3AccessError(Exception):
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
-    match = _S3_URI.match(uri)
-    if match is None:
-        raise S3AccessError(f"{uri!r} is not an s3://bucket/key URI")
-    return match["bucket"], match["key"]
+    try:
+        return split_s3_uri(uri)
+    except ValueError as error:
+        raise S3AccessError(str(error)) from error
 
 
 def s3_backend(account_id: str, region: str) -> S3Backend:
     return s3_backends[account_id][get_partition(region)]
 
 
-def download_prefix(account_id: str, region: str, uri: str, destination: Path) -> list[Path]:
-    """Copy every object whose key starts with the URI's key prefix, keeping the path after the prefix."""
-    bucket_name, prefix = parse_s3_uri(uri)
+def _backend_with_bucket(account_id: str, region: str, uri: str) -> tuple[S3Backend, str, str]:
+    """moto's S3 backend and the URI's bucket and key, after checking that the bucket exists."""
+    bucket_name, key_name = parse_s3_uri(uri)
     backend = s3_backend(account_id, region)
     try:
-        bucket = backend.get_bucket(bucket_name)
+        backend.get_bucket(bucket_name)
     except MissingBucket as error:
         raise S3AccessError(f"bucket {bucket_name!r} of {uri} does not exist") from error
-    keys, _, _, _ = backend.list_objects(bucket, prefix or None, None, None, None)
+    return backend, bucket_name, key_name
+
+
+def download_prefix(account_id: str, region: str, uri: str, destination: Path) -> list[Path]:
+    """Copy every object whose key starts with the URI's key prefix, keeping the path after the prefix."""
+    backend, bucket_name, prefix = _backend_with_bucket(account_id, region, uri)
+    keys, _, _, _ = backend.list_objects(backend.get_bucket(bucket_name), prefix or None, None, None, None)
     written: list[Path] = []
     for key in keys:
         relative = key.name[len(prefix) :].lstrip("/")
@@ -53,12 +58,7 @@ def download_prefix(account_id: str, region: str, uri: str, destination: Path) -
 
 
 def read_object(account_id: str, region: str, uri: str) -> bytes:
-    bucket_name, key_name = parse_s3_uri(uri)
-    backend = s3_backend(account_id, region)
-    try:
-        backend.get_bucket(bucket_name)
-    except MissingBucket as error:
-        raise S3AccessError(f"bucket {bucket_name!r} of {uri} does not exist") from error
+    backend, bucket_name, key_name = _backend_with_bucket(account_id, region, uri)
     key = backend.get_object(bucket_name, key_name)
     if key is None:
         raise S3AccessError(f"object {uri} does not exist")
@@ -66,10 +66,5 @@ def read_object(account_id: str, region: str, uri: str) -> bytes:
 
 
 def write_object(account_id: str, region: str, uri: str, body: bytes) -> None:
-    bucket_name, key_name = parse_s3_uri(uri)
-    backend = s3_backend(account_id, region)
-    try:
-        backend.get_bucket(bucket_name)
-    except MissingBucket as error:
-        raise S3AccessError(f"bucket {bucket_name!r} of {uri} does not exist") from error
+    backend, bucket_name, key_name = _backend_with_bucket(account_id, region, uri)
     backend.put_object(bucket_name, key_name, body)
