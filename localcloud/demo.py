@@ -86,7 +86,7 @@ def print_summary(
     _say("  seconds per stage")
     for stage, seconds in result.stage_seconds().items():
         _say(f"    {stage:<38} {seconds:5.1f}")
-    _say(f"    {'run total (execution start -> InService)':<38} {result.seconds:5.1f}")
+    _say(f"    {'whole run (execution start -> end)':<38} {result.seconds:5.1f}")
     _say(f"  upload -> InService (wall clock) {upload_to_done:.1f} s")
 
 
