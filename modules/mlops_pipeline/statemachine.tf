@@ -19,4 +19,13 @@ resource "aws_sfn_state_machine" "pipeline" {
 
   # Step Functions checks the role's permissions (log delivery) when the state machine is created.
   depends_on = [aws_iam_role_policy.this]
+
+  lifecycle {
+    # SageMaker pulls algorithm images only from its own region: an explicit URI copied from another
+    # region's table would fail every training job ("wrong image"), so refuse it at plan time.
+    precondition {
+      condition     = var.training_image_uri == null || strcontains(coalesce(var.training_image_uri, "-"), ".dkr.ecr.${local.region}.")
+      error_message = "training_image_uri ${coalesce(var.training_image_uri, "-")} is not in the deployment region ${local.region}: SageMaker only pulls images from its own region. Leave training_image_uri unset and set training_image_repository / training_image_tag, which are resolved for the region."
+    }
+  }
 }

@@ -255,7 +255,7 @@ variable "expected_columns" {
 # ---------------------------------------------------------------------------------------------------------
 
 variable "training_image_uri" {
-  description = "Explicit ECR URI of the training/serving image. null = resolve training_image_repository:training_image_tag for the current region."
+  description = "Explicit ECR URI of the training/serving image, in the deployment region (checked at plan time). null = resolve training_image_repository:training_image_tag for the current region."
   type        = string
   default     = null
 

@@ -178,3 +178,13 @@ run "endpoint_polling_settings_rendered" {
     error_message = "the state machine must be created from the rendered definition output"
   }
 }
+
+run "explicit_image_from_another_region_is_refused" {
+  command = plan
+
+  variables {
+    training_image_uri = "683313688378.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
+  }
+
+  expect_failures = [aws_sfn_state_machine.pipeline]
+}

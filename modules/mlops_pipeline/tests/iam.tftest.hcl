@@ -169,11 +169,11 @@ run "explicit_image_scopes_ecr_to_its_repository" {
   command = plan
 
   variables {
-    training_image_uri = "382416733822.dkr.ecr.eu-west-1.amazonaws.com/linear-learner:1"
+    training_image_uri = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
   }
 
   assert {
-    condition     = one([for s in data.aws_iam_policy_document.sagemaker.statement : s.resources if s.sid == "PullAlgorithmImage"]) == toset(["arn:aws:ecr:eu-west-1:382416733822:repository/linear-learner"])
+    condition     = one([for s in data.aws_iam_policy_document.sagemaker.statement : s.resources if s.sid == "PullAlgorithmImage"]) == toset(["arn:aws:ecr:us-east-1:382416733822:repository/linear-learner"])
     error_message = "ECR pulls must follow the explicit image's account, region and repository"
   }
 }
