@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 from localcloud import config
-from localcloud.pipeline_run import RunResult, find_execution, upload, wait_for_execution
+from localcloud.pipeline_run import RunResult, upload_and_follow
 from localcloud.sagemaker.latency import boto3_invoker, measure
 from localcloud.server import start_in_thread
 from localcloud.terraform_cli import LocalTerraform
@@ -29,14 +29,11 @@ from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
 PIPELINE = "churn-xgboost"
 
 
-def timed_run(port: int, outputs: dict, key_name: str, body: bytes) -> tuple[RunResult, float]:
+def timed_run(port: int, outputs: dict, file_name: str, body: bytes) -> tuple[RunResult, float]:
     s3 = config.boto3_client("s3", port)
     sfn = config.boto3_client("stepfunctions", port)
-    key = outputs["input_s3_uri"].split("/", 3)[3] + key_name
     started = time.monotonic()
-    version_id = upload(s3, outputs["bucket_name"], key, body)
-    execution_arn, run_input = find_execution(sfn, outputs["state_machine_arn"], key, version_id)
-    result = wait_for_execution(sfn, execution_arn, run_input, poll_seconds=0.2)
+    result = upload_and_follow(s3, sfn, outputs, file_name, body, poll_seconds=0.2)
     return result, time.monotonic() - started
 
 

@@ -22,10 +22,8 @@ from localcloud import config
 from localcloud.pipeline_run import (
     RunResult,
     StateTiming,
-    find_execution,
     read_json_object,
-    upload,
-    wait_for_execution,
+    upload_and_follow,
 )
 from localcloud.server import LocalCloud, port_answers, start_in_thread
 from localcloud.terraform_cli import LocalTerraform
@@ -119,16 +117,16 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
 
         data_file = config.PROJECT_ROOT / "build" / "sample-data" / f"churn-{rows}-{seed}.csv"
         write_churn_csv(data_file, rows=rows, seed=seed)
-        key = f"{pipeline['input_s3_uri'].split('/', 3)[3]}churn-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+        file_name = f"churn-{time.strftime('%Y%m%d-%H%M%S')}.csv"
         s3 = config.boto3_client("s3", port)
         sfn = config.boto3_client("stepfunctions", port)
-        _say(f"Uploading {rows} rows to s3://{pipeline['bucket_name']}/{key}")
+        _say(f"Uploading {rows} rows to {pipeline['input_s3_uri']}{file_name}; states of the run it starts:")
         upload_started = time.monotonic()
-        version_id = upload(s3, pipeline["bucket_name"], key, data_file.read_bytes())
-        execution_arn, run_input = find_execution(sfn, pipeline["state_machine_arn"], key, version_id)
-        _say(f"Run {run_input['run_id']} started; states:")
-        result = wait_for_execution(sfn, execution_arn, run_input, on_state=_StateProgress())
+        result = upload_and_follow(
+            s3, sfn, pipeline, file_name, data_file.read_bytes(), on_state=_StateProgress()
+        )
         upload_to_done = time.monotonic() - upload_started
+        run_input = result.run_input
         if result.status != "SUCCEEDED":
             _say(f"\nRun {result.status}: {result.error}\n{result.cause}")
             return 1

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from localcloud.s3_uri import split_s3_uri
+
 TERMINAL_STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 # Stages of statemachine/pipeline.asl.json.tftpl, for reports; a state not listed counts as "other".
@@ -170,6 +172,31 @@ def wait_for_execution(
     )
 
 
+def upload_and_follow(
+    s3: Any,
+    sfn: Any,
+    pipeline: dict[str, Any],
+    file_name: str,
+    body: bytes,
+    *,
+    on_state: Callable[[StateTiming], None] | None = None,
+    timeout: float = 600.0,
+    poll_seconds: float = 0.5,
+) -> RunResult:
+    """Upload `body` as `<input prefix><file_name>` of a pipeline and follow the run it starts.
+
+    `pipeline` holds the pipeline's Terraform outputs (`bucket_name`, `input_s3_uri`,
+    `state_machine_arn`).
+    """
+    _, key_prefix = split_s3_uri(pipeline["input_s3_uri"])
+    key = key_prefix + file_name
+    version_id = upload(s3, pipeline["bucket_name"], key, body)
+    execution_arn, run_input = find_execution(sfn, pipeline["state_machine_arn"], key, version_id)
+    return wait_for_execution(
+        sfn, execution_arn, run_input, on_state=on_state, timeout=timeout, poll_seconds=poll_seconds
+    )
+
+
 def read_json_object(s3: Any, s3_uri: str) -> dict[str, Any]:
-    bucket, _, key = s3_uri.removeprefix("s3://").partition("/")
+    bucket, key = split_s3_uri(s3_uri)
     return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())

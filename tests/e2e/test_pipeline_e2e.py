@@ -26,7 +26,8 @@ import pytest
 import xgboost
 
 from localcloud import config
-from localcloud.pipeline_run import RunResult, find_execution, read_json_object, upload, wait_for_execution
+from localcloud.pipeline_run import RunResult, read_json_object, upload_and_follow
+from localcloud.server import port_answers
 from localcloud.terraform_cli import LocalTerraform
 from sample_data import write_churn_csv
 from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
@@ -67,7 +68,7 @@ def cloud_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     )
     try:
         deadline = time.monotonic() + 60
-        while not _port_open(port):
+        while not port_answers(port):
             assert server.poll() is None, f"local cloud exited; log: {state_dir / 'server.log'}"
             assert time.monotonic() < deadline, "local cloud did not start within 60 s"
             time.sleep(0.2)
@@ -79,12 +80,6 @@ def cloud_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-
-
-def _port_open(port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex((config.HOST, port)) == 0
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +100,15 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("e2e-data")
 
 
-def _run_upload(deployment: Deployment, key_name: str, body: bytes) -> RunResult:
-    outputs = deployment.outputs
-    key = outputs["input_s3_uri"].split("/", 3)[3] + key_name
-    s3 = deployment.client("s3")
-    sfn = deployment.client("stepfunctions")
-    version_id = upload(s3, outputs["bucket_name"], key, body)
-    execution_arn, run_input = find_execution(sfn, outputs["state_machine_arn"], key, version_id)
-    return wait_for_execution(sfn, execution_arn, run_input, timeout=RUN_TIMEOUT_SECONDS)
+def _run_upload(deployment: Deployment, file_name: str, body: bytes) -> RunResult:
+    return upload_and_follow(
+        deployment.client("s3"),
+        deployment.client("stepfunctions"),
+        deployment.outputs,
+        file_name,
+        body,
+        timeout=RUN_TIMEOUT_SECONDS,
+    )
 
 
 def _predict(deployment: Deployment, rows: np.ndarray) -> list[float]:
