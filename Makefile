@@ -67,10 +67,14 @@ fmt: ## Format Terraform and Python
 	terraform fmt -recursive
 	$(VENV)/bin/ruff format .
 
-lint: $(VENV)/.installed ## terraform fmt -check and ruff
+lint: $(VENV)/.installed ## terraform fmt -check, ruff, and tflint (AWS ruleset) when tflint is installed
 	terraform fmt -check -recursive
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@if command -v tflint >/dev/null; then \
+	  tflint --init --config="$(CURDIR)/.tflint.hcl" && \
+	  tflint --recursive --config="$(CURDIR)/.tflint.hcl"; \
+	else echo "tflint is not installed: skipped (https://github.com/terraform-linters/tflint)"; fi
 
 validate: tf-init build ## terraform validate for the root and the module
 	@for d in $(TF_DIRS); do echo "validate $$d"; terraform -chdir=$$d validate -no-color || exit 1; done
