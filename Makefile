@@ -21,9 +21,10 @@ export TF_IN_AUTOMATION := 1
 # No version check against HashiCorp's servers: offline it only prints an error.
 export CHECKPOINT_DISABLE := 1
 
-TF_DIRS := terraform modules/mlops_pipeline
+TF_DIRS := terraform modules/mlops_pipeline examples/minimal examples/complete
 
-.PHONY: help venv build sample-data tf-init fmt lint validate tf-test test demo bench bench-etl \
+.PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations test \
+        demo bench bench-etl \
         local-up local-down clean
 
 help: ## List the targets
@@ -54,8 +55,15 @@ $(BUILD)/terraform.rc:
 	  '  }' \
 	  '}' > $@
 
-build: $(VENV)/.installed ## Package the trigger Lambda into build/ (deterministic zip)
-	$(PY) scripts/package_lambda.py lambdas/trigger $(BUILD)/trigger.zip
+# The Lambda package is committed, so the module deploys from a git source with no build step; it is
+# rebuilt when a source is newer, and `make lint` fails when it differs from what the sources give.
+TRIGGER_PACKAGE := lambdas/trigger.zip
+TRIGGER_SOURCES := $(shell find lambdas/trigger -type f -not -path '*/__pycache__/*' -not -name '.*')
+
+$(TRIGGER_PACKAGE): $(TRIGGER_SOURCES) scripts/package_lambda.py
+	$(PYTHON) scripts/package_lambda.py lambdas/trigger $@
+
+build: $(TRIGGER_PACKAGE) ## Package the trigger Lambda into lambdas/trigger.zip (deterministic, committed)
 
 sample-data: $(VENV)/.installed ## Write build/sample-data/churn.csv (ROWS=3000 SEED=7)
 	$(PY) -m sample_data --rows $(or $(ROWS),3000) --seed $(or $(SEED),7) --output $(BUILD)/sample-data/churn.csv
@@ -71,25 +79,44 @@ lint: $(VENV)/.installed ## terraform fmt -check, ruff, and tflint (AWS ruleset)
 	terraform fmt -check -recursive
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/package_lambda.py --check lambdas/trigger $(TRIGGER_PACKAGE)
 	@if command -v tflint >/dev/null; then \
 	  tflint --init --config="$(CURDIR)/.tflint.hcl" && \
 	  tflint --recursive --config="$(CURDIR)/.tflint.hcl"; \
 	else echo "tflint is not installed: skipped (https://github.com/terraform-linters/tflint)"; fi
 
-validate: tf-init build ## terraform validate for the root and the module
+validate: tf-init ## terraform validate for the root and the module
 	@for d in $(TF_DIRS); do echo "validate $$d"; terraform -chdir=$$d validate -no-color || exit 1; done
 
-tf-test: tf-init build ## Native terraform test suites of the module and the root (mock provider)
+tf-test: tf-test-configurations tf-test-module ## Native terraform test suites: module, root, examples (mock provider)
+
+tf-test-module: tf-init
 	terraform -chdir=modules/mlops_pipeline test -no-color
+
+tf-test-configurations: tf-init
 	terraform -chdir=terraform test -no-color -var-file=../environments/demo.tfvars
+	terraform -chdir=examples/minimal test -no-color
+	terraform -chdir=examples/complete test -no-color
 
-test: venv lint validate tf-test ## Everything CI runs: lint, validate, terraform test, pytest
-	$(VENV)/bin/pytest
+# pytest runs test files on PYTEST_WORKERS processes (pytest-xdist): the end-to-end files spend most of
+# their time in the aws provider's fixed waits, and the module's terraform test suite (CPU-bound) runs
+# beside them. The root's and the examples' suites run first: an end-to-end test writes the offline
+# cloud's override file into terraform/ while it applies.
+PYTEST_WORKERS ?= 3
 
-demo: venv build $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local AWS, terraform apply, upload, predict
-	$(PY) -m localcloud.demo
+test: venv lint validate tf-test-configurations ## Everything CI runs: lint, validate, terraform test, pytest
+	@mkdir -p $(BUILD)
+	@terraform -chdir=modules/mlops_pipeline test -no-color > $(BUILD)/tf-test-module.log 2>&1 & module=$$!; \
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile; pytest_status=$$?; \
+	wait $$module; module_status=$$?; \
+	echo "terraform -chdir=modules/mlops_pipeline test (ran beside pytest):"; \
+	cat $(BUILD)/tf-test-module.log; \
+	exit $$(( pytest_status || module_status ))
 
-bench: venv build $(TF_CLI_CONFIG_DEP) ## Offline pipeline: seconds per stage, endpoint latency and throughput
+demo: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local AWS, terraform apply, upload, predict
+	$(PY) -m localcloud.tools.demo
+
+bench: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline pipeline: seconds per stage, endpoint latency and throughput
 	$(PY) -m benchmarks.pipeline_bench
 
 bench-etl: venv ## Glue job on local Spark with 100k and 1M generated rows
@@ -101,6 +128,7 @@ local-up: venv ## Start the offline cloud in the background (http://127.0.0.1:45
 local-down: ## Stop the offline cloud
 	$(PY) -m localcloud stop
 
-clean: ## Remove build output, the demo's local Terraform workspace state and caches
+clean: ## Remove build output, the demo's local Terraform workspace state, a left-over override file and caches
 	rm -rf $(BUILD) .localcloud .pytest_cache .ruff_cache terraform/terraform.tfstate.d/localcloud-demo
+	rm -f terraform/localcloud_override.tf
 	find . -name .terraform -type d -prune -exec rm -rf {} +

@@ -55,7 +55,8 @@ def _high_water_kib(pid: int) -> int | None:
 def run_job(input_path: Path, output_path: Path) -> tuple[float, int]:
     """Seconds and peak KiB (Python + JVM) of one job run."""
     argv = [sys.executable, str(SCRIPT), "--run_id", "bench", "--input_uri", str(input_path)]
-    argv += ["--output_uri", str(output_path)]
+    argv += ["--train_uri", f"{output_path}/train/", "--validation_uri", f"{output_path}/validation/"]
+    argv += ["--rejected_uri", f"{output_path}/rejected/", "--manifest_uri", f"{output_path}/manifest.json"]
     started = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}

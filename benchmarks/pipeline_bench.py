@@ -19,10 +19,10 @@ import uuid
 from pathlib import Path
 
 from localcloud import config
-from localcloud.pipeline_run import RunResult, upload_and_follow
 from localcloud.sagemaker.latency import boto3_invoker, measure
 from localcloud.server import start_in_thread
-from localcloud.terraform_cli import LocalTerraform
+from localcloud.tools.run_follower import RunResult, upload_and_follow
+from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
 from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
 

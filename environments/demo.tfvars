@@ -1,53 +1,60 @@
 # The customer-churn demo: XGBoost with the hyperparameters of the original AWS CDK sample, deployed only
 # when the validation error is below 10%.
 #
-#   make build
 #   terraform -chdir=terraform init
 #   terraform -chdir=terraform apply -var-file=../environments/demo.tfvars
 #
 # Each entry of `pipelines` is one pipeline; its key is the pipeline name (3-24 lowercase letters, digits,
-# hyphens). Unset fields take the module defaults (modules/mlops_pipeline/README.md).
+# hyphens). An entry sets the module's input objects it needs (storage, etl, training, quality_gate,
+# endpoint, trigger, observability); unset fields take the module defaults (modules/mlops_pipeline/README.md).
 
 region = "us-east-1"
 
 pipelines = {
   "churn-xgboost" = {
-    # Resolved for the region by aws_sagemaker_prebuilt_ecr_image (these are also the module defaults).
-    training_image_repository = "sagemaker-xgboost"
-    training_image_tag        = "3.0-5"
+    training = {
+      # Resolved for the region by aws_sagemaker_prebuilt_ecr_image (these are also the module defaults).
+      image_repository = "sagemaker-xgboost"
+      image_tag        = "3.0-5"
 
-    hyperparameters = {
-      max_depth        = "5"
-      eta              = "0.2"
-      gamma            = "4"
-      min_child_weight = "6"
-      subsample        = "0.8"
-      objective        = "binary:logistic"
-      eval_metric      = "error"
-      num_round        = "100"
+      hyperparameters = {
+        max_depth        = "5"
+        eta              = "0.2"
+        gamma            = "4"
+        min_child_weight = "6"
+        subsample        = "0.8"
+        objective        = "binary:logistic"
+        eval_metric      = "error"
+        num_round        = "100"
+      }
     }
 
-    quality_gate_metric_name = "validation:error"
-    quality_gate_comparison  = "LessThan"
-    quality_gate_threshold   = 0.1
+    quality_gate = {
+      metric_name = "validation:error"
+      comparison  = "LessThan"
+      threshold   = 0.1
+    }
   }
 
   # A second algorithm is a second entry: no code change. Linear Learner on the same churn CSV (label in
   # the first column, 69 features), deployed when validation accuracy is at least 90%. Uncomment to add it.
   #
   # "churn-linear" = {
-  #   training_image_repository = "linear-learner"
-  #   training_image_tag        = "1"
-  #
-  #   hyperparameters = {
-  #     predictor_type  = "binary_classifier"
-  #     feature_dim     = "69"
-  #     epochs          = "15"
-  #     mini_batch_size = "100"
+  #   training = {
+  #     image_repository = "linear-learner"
+  #     image_tag        = "1"
+  #     hyperparameters = {
+  #       predictor_type  = "binary_classifier"
+  #       feature_dim     = "69"
+  #       epochs          = "15"
+  #       mini_batch_size = "100"
+  #     }
   #   }
   #
-  #   quality_gate_metric_name = "validation:binary_classification_accuracy"
-  #   quality_gate_comparison  = "GreaterThanEquals"
-  #   quality_gate_threshold   = 0.9
+  #   quality_gate = {
+  #     metric_name = "validation:binary_classification_accuracy"
+  #     comparison  = "GreaterThanEquals"
+  #     threshold   = 0.9
+  #   }
   # }
 }

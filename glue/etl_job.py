@@ -24,7 +24,9 @@ from pyspark import SparkConf
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-REQUIRED_ARGUMENTS = ("run_id", "input_uri", "output_uri")
+# Every location comes from the run input (statemachine/README.md): the job derives no path of its own.
+REQUIRED_ARGUMENTS = ("run_id", "input_uri", "train_uri", "validation_uri", "rejected_uri", "manifest_uri")
+OUTPUT_PREFIX_ARGUMENTS = ("train_uri", "validation_uri", "rejected_uri")
 OPTIONAL_ARGUMENTS: dict[str, str] = {
     "train_fraction": "0.8",
     "label_column": "0",
@@ -76,7 +78,10 @@ class EtlInputError(ValueError):
 class JobArguments:
     run_id: str
     input_uri: str
-    output_uri: str
+    train_uri: str
+    validation_uri: str
+    rejected_uri: str
+    manifest_uri: str
     train_fraction: float
     label_column: int
     has_header: bool
@@ -146,6 +151,11 @@ def parse_arguments(argv: Sequence[str]) -> JobArguments:
     for name in REQUIRED_ARGUMENTS:
         if not raw[name].strip():
             raise EtlArgumentError(f"--{name} must not be empty")
+    for name in OUTPUT_PREFIX_ARGUMENTS:
+        if not raw[name].endswith("/"):
+            raise EtlArgumentError(f"--{name} must be a prefix ending in '/', got {raw[name]!r}")
+    if raw["manifest_uri"].endswith("/"):
+        raise EtlArgumentError(f"--manifest_uri must name an object, not a prefix: {raw['manifest_uri']!r}")
     train_fraction = _parse_number("train_fraction", raw["train_fraction"], float, 0.0, 1.0)
     if not 0.0 < train_fraction < 1.0:
         raise EtlArgumentError(f"--train_fraction must be strictly between 0 and 1, got {train_fraction}")
@@ -153,7 +163,10 @@ def parse_arguments(argv: Sequence[str]) -> JobArguments:
     return JobArguments(
         run_id=raw["run_id"],
         input_uri=raw["input_uri"],
-        output_uri=raw["output_uri"].rstrip("/"),
+        train_uri=raw["train_uri"],
+        validation_uri=raw["validation_uri"],
+        rejected_uri=raw["rejected_uri"],
+        manifest_uri=raw["manifest_uri"],
         train_fraction=train_fraction,
         label_column=_parse_number("label_column", raw["label_column"], int, 0),
         has_header=_parse_bool("has_header", raw["has_header"]),
@@ -475,7 +488,7 @@ def _write_rejected(rejected: DataFrame, uri: str, files: HadoopFiles) -> None:
 
 
 def run(spark: SparkSession, args: JobArguments) -> dict[str, Any]:
-    """Validate and split args.input_uri into args.output_uri; returns the manifest written there."""
+    """Validate and split args.input_uri into the output locations; returns the manifest written."""
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     conf.set("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
     files = HadoopFiles(spark)
@@ -507,11 +520,7 @@ def run(spark: SparkSession, args: JobArguments) -> dict[str, Any]:
             f"columns ({columns_from})"
         )
 
-    outputs = {
-        TRAIN: f"{args.output_uri}/{TRAIN}/",
-        VALIDATION: f"{args.output_uri}/{VALIDATION}/",
-        REJECTED: f"{args.output_uri}/{REJECTED}/",
-    }
+    outputs = {TRAIN: args.train_uri, VALIDATION: args.validation_uri, REJECTED: args.rejected_uri}
     classified = _classified_lines(spark, args, expected_columns)
     try:
         lines = _with_destination(classified, args, expected_columns)
@@ -565,13 +574,13 @@ def run(spark: SparkSession, args: JobArguments) -> dict[str, Any]:
             message = f"{problem}{hint}{written}" + (f"; first rejected: {offenders}" if offenders else "")
             manifest.update(status="failed", error=message)
             manifest["outputs"][TRAIN] = manifest["outputs"][VALIDATION] = None
-            files.write_text(f"{args.output_uri}/manifest.json", json.dumps(manifest, indent=2) + "\n")
+            files.write_text(args.manifest_uri, json.dumps(manifest, indent=2) + "\n")
             raise EtlInputError(message)
 
         manifest["label_distribution"] = _label_distribution(lines)
         _write_rows(lines, TRAIN, outputs[TRAIN], files)
         _write_rows(lines, VALIDATION, outputs[VALIDATION], files)
-        files.write_text(f"{args.output_uri}/manifest.json", json.dumps(manifest, indent=2) + "\n")
+        files.write_text(args.manifest_uri, json.dumps(manifest, indent=2) + "\n")
         return manifest
     finally:
         classified.unpersist()

@@ -1,5 +1,8 @@
 """Serve every moto service, with the local cloud's patches, on one loopback port.
 
+`patches()` is the one list of what the local cloud changes in moto, from every service package;
+`start_in_thread` applies it (checking each patch against the installed moto) before serving.
+
 In-process use (tests, scripts):
 
     handle = start_in_thread(port=0)      # 0 = any free port
@@ -23,10 +26,18 @@ from typing import Any
 from moto.core.config import default_user_config
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-from localcloud import config
-from localcloud.patches import apply_all
+from localcloud import config, patching
 
 LOG = logging.getLogger(__name__)
+
+
+def patches() -> tuple[patching.Patch, ...]:
+    """Every change the local cloud makes to moto, service by service, in the order applied."""
+    # Imported here, not at the top: the service packages import moto's models (about 1.4 s), which
+    # `python -m localcloud status|stop` and the parent of a background start do not need.
+    from localcloud import awslambda, glue, s3, sagemaker, stepfunctions
+
+    return (*s3.PATCHES, *stepfunctions.PATCHES, *glue.PATCHES, *awslambda.PATCHES, *sagemaker.PATCHES)
 
 
 _PORT_VARIABLES = ("MOTO_PORT", config.PORT_ENV_VAR)
@@ -67,7 +78,7 @@ class LocalCloud:
 
 def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) -> LocalCloud:
     """Apply the patches and serve on `host:port` from a daemon thread; returns once listening."""
-    apply_all()
+    patching.apply(patches())
     previous_config = configure_moto()
     previous_environment = {name: os.environ.get(name) for name in _PORT_VARIABLES}
     # One line per request drowns the runners' messages; errors still show.

@@ -4,7 +4,11 @@ The template (pipeline.asl.json.tftpl) is kept in the common subset of Terraform
 Jinja2 (see statemachine/README.md), so Jinja2 configured with Terraform's delimiters and a `jsonencode`
 that writes what Terraform's writes gives the same definition. tests/test_render_parity.py proves it.
 
-CLI: python -m statemachine.render --var-file environments/demo.tfvars --pipeline churn-xgboost
+Nothing here knows the module: the values are given explicitly (the module's output
+`state_machine_template_variables` holds the ones Terraform used), and the set of variables is read from
+the template itself.
+
+CLI: python -m statemachine.render variables.json     (or - for standard input)
 """
 
 from __future__ import annotations
@@ -13,63 +17,15 @@ import argparse
 import functools
 import json
 import math
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 TEMPLATE_PATH = Path(__file__).resolve().with_name("pipeline.asl.json.tftpl")
-
-# Exactly the variables the module passes to templatefile() (modules/mlops_pipeline/main.tf).
-TEMPLATE_VARIABLES = frozenset(
-    {
-        "glue_job_name",
-        "training_image",
-        "sagemaker_role_arn",
-        "hyperparameters",
-        "training_content_type",
-        "training_instance_type",
-        "training_instance_count",
-        "training_volume_size_gb",
-        "training_max_runtime_seconds",
-        "quality_gate_enabled",
-        "quality_gate_metric_name",
-        "quality_gate_comparison",
-        "quality_gate_threshold",
-        "endpoint_name",
-        "endpoint_instance_type",
-        "endpoint_instance_count",
-        "endpoint_poll_interval_seconds",
-        "endpoint_max_polls",
-    }
-)
-_STRING_VARIABLES = (
-    "glue_job_name",
-    "training_image",
-    "sagemaker_role_arn",
-    "training_content_type",
-    "training_instance_type",
-    "quality_gate_metric_name",
-    "quality_gate_comparison",
-    "endpoint_name",
-    "endpoint_instance_type",
-)
-_WHOLE_NUMBER_VARIABLES = {
-    "training_instance_count": 1,
-    "training_volume_size_gb": 1,
-    "training_max_runtime_seconds": 1,
-    "endpoint_instance_count": 1,
-    "endpoint_poll_interval_seconds": 1,
-    "endpoint_max_polls": 1,
-}
-COMPARISONS = ("LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")
-# The metric and endpoint names are written inside JSONPath filters and States.Format strings, where a
-# quote, a backslash or a brace would change the expression instead of naming something.
-_METRIC_NAME = re.compile(r"^[^'\"\\{}\x00-\x1f]+$")
-_ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 
 # Terraform's jsonencode is Go's encoding/json, which escapes these so the output can sit in HTML.
 _GO_JSON_ESCAPES = str.maketrans(
@@ -109,9 +65,21 @@ def jsonencode(value: Any) -> str:
     return encoded.translate(_GO_JSON_ESCAPES)
 
 
+class _TerraformTemplateEnvironment(jinja2.Environment):
+    """`object.field` means the field, as in Terraform: Jinja2 would otherwise prefer a Python attribute, so
+    a field named `items` or `values` would render a dict method."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping):
+            if attribute in obj:
+                return obj[attribute]
+            return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
-    environment = jinja2.Environment(
+    environment = _TerraformTemplateEnvironment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_PATH.parent)),
         variable_start_string="${",
         variable_end_string="}",
@@ -128,109 +96,50 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def check_template_variables(variables: Mapping[str, Any]) -> None:
-    """Raise ValueError naming the variable when the template could not render valid ASL from it."""
-    missing = sorted(TEMPLATE_VARIABLES - variables.keys())
-    unexpected = sorted(variables.keys() - TEMPLATE_VARIABLES)
+@functools.cache
+def template_variables() -> frozenset[str]:
+    """The variables the template uses, read from the template (Terraform's templatefile() needs each)."""
+    environment = _environment()
+    source = TEMPLATE_PATH.read_text(encoding="utf-8")
+    return frozenset(
+        jinja2.meta.find_undeclared_variables(environment.parse(source)) - environment.globals.keys()
+    )
+
+
+def render_definition(variables: Mapping[str, Any]) -> str:
+    """The ASL definition, as Terraform's templatefile() renders it from the same variables."""
+    missing = sorted(template_variables() - variables.keys())
+    unexpected = sorted(variables.keys() - template_variables())
     if missing or unexpected:
         raise ValueError(
             "state machine template variables: "
             f"missing {missing or 'none'}, unexpected {unexpected or 'none'}"
         )
-    for name in _STRING_VARIABLES:
-        if not isinstance(variables[name], str) or not variables[name]:
-            raise ValueError(f"{name} must be a non-empty string, got {variables[name]!r}")
-    for name, minimum in _WHOLE_NUMBER_VARIABLES.items():
-        value = variables[name]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or value != int(value)
-            or value < minimum
-        ):
-            raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    threshold = variables["quality_gate_threshold"]
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
-        raise ValueError(f"quality_gate_threshold must be a number, got {threshold!r}")
-    if not isinstance(variables["quality_gate_enabled"], bool):
-        raise ValueError(
-            f"quality_gate_enabled must be true or false, got {variables['quality_gate_enabled']!r}"
-        )
-    hyperparameters = variables["hyperparameters"]
-    if not isinstance(hyperparameters, Mapping) or not all(
-        isinstance(key, str) and isinstance(value, str) for key, value in hyperparameters.items()
-    ):
-        raise ValueError(f"hyperparameters must map strings to strings, got {hyperparameters!r}")
-    if variables["quality_gate_comparison"] not in COMPARISONS:
-        raise ValueError(
-            f"quality_gate_comparison must be one of {', '.join(COMPARISONS)}, "
-            f"got {variables['quality_gate_comparison']!r}"
-        )
-    if not _METRIC_NAME.match(variables["quality_gate_metric_name"]):
-        raise ValueError(
-            "quality_gate_metric_name must not contain quotes, backslashes, braces or control characters, "
-            f"got {variables['quality_gate_metric_name']!r}"
-        )
-    if not _ENDPOINT_NAME.match(variables["endpoint_name"]):
-        raise ValueError(
-            "endpoint_name must be 1-63 letters, digits and hyphens, "
-            "starting and ending with a letter or digit, "
-            f"got {variables['endpoint_name']!r}"
-        )
-
-
-def render_definition(variables: Mapping[str, Any]) -> str:
-    """The ASL definition, as Terraform's templatefile() renders it from the same variables."""
-    check_template_variables(variables)
-    return _environment().get_template(TEMPLATE_PATH.name).render(dict(variables))
+    values = {name: _terraform_value(value, name) for name, value in variables.items()}
+    try:
+        return _environment().get_template(TEMPLATE_PATH.name).render(values)
+    except jinja2.UndefinedError as error:
+        raise ValueError(f"state machine template: {error.message}") from error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Imported here so that rendering from a variables dict needs neither python-hcl2 nor the module.
-    from statemachine.pipeline_variables import (
-        DEFAULT_ACCOUNT_ID,
-        DEFAULT_REGION,
-        template_variables_from_tfvars,
-    )
-
     parser = argparse.ArgumentParser(
         prog="python -m statemachine.render",
-        description="Print the ASL definition Terraform would deploy for a pipeline of a tfvars file.",
+        description="Print the ASL definition the template renders from explicit variables (a JSON object). "
+        "Terraform's own values: the module output state_machine_template_variables.",
     )
-    parser.add_argument(
-        "--var-file",
-        required=True,
-        type=Path,
-        action="append",
-        help="tfvars file with a `pipelines` map; repeat it as with terraform (a later file's values win)",
-    )
-    parser.add_argument("--pipeline", required=True, help="key of the pipeline in the `pipelines` map")
-    parser.add_argument(
-        "--region", help=f"AWS region (default: `region` of the tfvars files, else {DEFAULT_REGION})"
-    )
-    parser.add_argument(
-        "--account-id", default=DEFAULT_ACCOUNT_ID, help=f"AWS account id (default {DEFAULT_ACCOUNT_ID})"
-    )
-    parser.add_argument(
-        "--training-image",
-        help="image URI to use when the pipeline sets no training_image_uri and its prebuilt image's "
-        "registry for the region is not known here "
-        "(Terraform resolves it with aws_sagemaker_prebuilt_ecr_image)",
-    )
+    parser.add_argument("variables", help="JSON file with the template variables, or - for standard input")
     parser.add_argument(
         "--compact", action="store_true", help="print the definition as rendered, not indented"
     )
     arguments = parser.parse_args(argv)
     try:
-        variables = template_variables_from_tfvars(
-            arguments.var_file,
-            arguments.pipeline,
-            region=arguments.region,
-            account_id=arguments.account_id,
-            training_image=arguments.training_image,
-        )
+        text = sys.stdin.read() if arguments.variables == "-" else Path(arguments.variables).read_text()
+        variables = json.loads(text)
+        if not isinstance(variables, dict):
+            raise ValueError("the variables must be a JSON object")
         definition = render_definition(variables)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError) as error:
         parser.exit(2, f"error: {error}\n")
     if arguments.compact:
         sys.stdout.write(definition)

@@ -7,43 +7,16 @@ Jinja2, and both definitions must be the same JSON. jsonencode() must also produ
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from statemachine.pipeline_variables import REPO_ROOT, template_variables, template_variables_from_tfvars
-from statemachine.render import COMPARISONS, TEMPLATE_PATH, jsonencode, render_definition
+from statemachine.render import TEMPLATE_PATH, jsonencode, render_definition, template_variables
+from tests.statemachine_fixtures.template_values import PIPELINES, template_values
+from tests.terraform_support import TerraformFailed, module_copy, terraform
 
-FIXTURE_TFVARS = Path(__file__).parent / "statemachine_fixtures" / "pipelines.tfvars"
-DEMO_TFVARS = REPO_ROOT / "environments" / "demo.tfvars"
-LOCAL_TFVARS = REPO_ROOT / "environments" / "local.tfvars"
-TERRAFORM_RC = REPO_ROOT / "build" / "terraform.rc"
-
-# The module's declared types, so Terraform converts the values exactly as it does for the module.
-CASE_TYPE = """map(object({
-    glue_job_name                  = string
-    training_image                 = string
-    sagemaker_role_arn             = string
-    hyperparameters                = map(string)
-    training_content_type          = string
-    training_instance_type         = string
-    training_instance_count        = number
-    training_volume_size_gb        = number
-    training_max_runtime_seconds   = number
-    quality_gate_enabled           = bool
-    quality_gate_metric_name       = string
-    quality_gate_comparison        = string
-    quality_gate_threshold         = number
-    endpoint_name                  = string
-    endpoint_instance_type         = string
-    endpoint_instance_count        = number
-    endpoint_poll_interval_seconds = number
-    endpoint_max_polls             = number
-  }))"""
+COMPARISONS = ("LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")
 
 JSONENCODE_VALUES: dict[str, Any] = {
     "html_characters": "a<b && c>d",
@@ -63,41 +36,14 @@ JSONENCODE_VALUES: dict[str, Any] = {
 
 
 def _cases() -> dict[str, dict[str, Any]]:
-    cases = {
-        pipeline: template_variables_from_tfvars(FIXTURE_TFVARS, pipeline)
-        for pipeline in ("churn-xgboost", "no-gate", "escapes")
-    }
-    # Checked on its own by test_the_demo_pipeline_is_among_the_cases, so the other cases still run.
-    if DEMO_TFVARS.exists():
-        cases["demo"] = template_variables_from_tfvars(DEMO_TFVARS, "churn-xgboost")
-        cases["demo-offline"] = template_variables_from_tfvars([DEMO_TFVARS, LOCAL_TFVARS], "churn-xgboost")
+    cases = {pipeline: template_values(pipeline) for pipeline in PIPELINES}
     for comparison in COMPARISONS:
-        cases[f"comparison-{comparison}"] = {
-            **cases["churn-xgboost"],
-            "quality_gate_comparison": comparison,
-            "quality_gate_threshold": 0.75,
-        }
-    cases["gate-disabled"] = {**cases["churn-xgboost"], "quality_gate_enabled": False}
-    cases["no-hyperparameters"] = template_variables("empty-hp", {"hyperparameters": {}})
-    return cases
-
-
-def _terraform(directory: Path, *arguments: str) -> str:
-    environment = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    if TERRAFORM_RC.exists():
-        environment["TF_CLI_CONFIG_FILE"] = str(TERRAFORM_RC)
-    completed = subprocess.run(
-        ["terraform", f"-chdir={directory}", *arguments, "-no-color"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if completed.returncode != 0:
-        raise AssertionError(
-            f"terraform {' '.join(arguments)} failed:\n{completed.stdout}\n{completed.stderr}"
+        cases[f"comparison-{comparison}"] = template_values(
+            quality_gate={"comparison": comparison, "threshold": 0.75}
         )
-    return completed.stdout
+    cases["gate-disabled"] = template_values(quality_gate={"enabled": False})
+    cases["no-hyperparameters"] = template_values(training={"hyperparameters": {}})
+    return cases
 
 
 @pytest.fixture(scope="module")
@@ -109,13 +55,11 @@ def cases() -> dict[str, dict[str, Any]]:
 def terraform_outputs(
     cases: dict[str, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
-    if shutil.which("terraform") is None:
-        pytest.skip("terraform is not on PATH")
     directory = tmp_path_factory.mktemp("render_parity")
     (directory / "main.tf").write_text(
         f"""
 variable "cases" {{
-  type = {CASE_TYPE}
+  type = any
 }}
 
 variable "json_values" {{
@@ -137,9 +81,9 @@ output "jsonencoded" {{
     (directory / "terraform.tfvars.json").write_text(
         json.dumps({"cases": cases, "json_values": JSONENCODE_VALUES}), encoding="utf-8"
     )
-    _terraform(directory, "init", "-input=false")
-    _terraform(directory, "apply", "-auto-approve", "-input=false")
-    return json.loads(_terraform(directory, "output", "-json"))
+    terraform(directory, "init", "-input=false")
+    terraform(directory, "apply", "-auto-approve", "-input=false")
+    return json.loads(terraform(directory, "output", "-json"))
 
 
 def test_every_case_renders_the_same_json_with_terraform_and_jinja2(
@@ -153,20 +97,38 @@ def test_every_case_renders_the_same_json_with_terraform_and_jinja2(
         assert by_jinja2 == by_terraform, f"case {name}: Jinja2 and Terraform renderings differ"
 
 
-def test_the_demo_pipeline_is_among_the_cases(cases: dict[str, dict[str, Any]]) -> None:
-    assert DEMO_TFVARS.exists(), f"{DEMO_TFVARS} is missing: the demo pipeline must render the same both ways"
-    assert cases["demo"]["quality_gate_metric_name"] == "validation:error"
-    assert cases["demo-offline"]["endpoint_poll_interval_seconds"] == 1
-
-
 def test_cases_cover_both_gate_settings_and_every_comparison(cases: dict[str, dict[str, Any]]) -> None:
     # Guards the parity test against losing its coverage when cases are edited.
-    assert {variables["quality_gate_enabled"] for variables in cases.values()} == {True, False}
-    assert {variables["quality_gate_comparison"] for variables in cases.values()} == set(COMPARISONS)
-    assert any("<" in value for value in cases["escapes"]["hyperparameters"].values())
+    assert {variables["quality_gate"]["enabled"] for variables in cases.values()} == {True, False}
+    assert {variables["quality_gate"]["comparison"] for variables in cases.values()} == set(COMPARISONS)
+    assert any("<" in value for value in cases["escapes"]["training"]["hyperparameters"].values())
 
 
-def test_jsonencode_writes_the_same_text_as_terraform(terraform_outputs: dict[str, Any]) -> None:
+def test_jsonencode_writes_the_same_text_asterraform(terraform_outputs: dict[str, Any]) -> None:
     by_terraform = terraform_outputs["jsonencoded"]["value"]
     for name, value in JSONENCODE_VALUES.items():
         assert jsonencode(value) == by_terraform[name], f"jsonencode({name}) differs from Terraform's"
+
+
+def test_the_module_fails_when_the_template_needs_a_variable_it_does_not_pass(tmp_path: Path) -> None:
+    # The module gives templatefile() its variables; Terraform refuses a template that uses one more, so the
+    # module's own tests (and any plan) fail instead of deploying a half-rendered definition. Proven on a
+    # copy of the module with one variable added to its template.
+    module = module_copy(tmp_path)
+    template = tmp_path / "statemachine" / TEMPLATE_PATH.name
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace('"StartAt"', '"Version": "${new_setting}",\n  "StartAt"', 1), "utf-8")
+    assert "new_setting" not in template_variables()
+    (module / "tests" / "render.tftest.hcl").write_text(
+        'mock_provider "aws" {\n  source = "./tests/mocks"\n}\n\n'
+        'variables {\n  name = "churn-xgboost"\n}\n\n'
+        'run "renders" {\n  command = plan\n}\n',
+        encoding="utf-8",
+    )
+    terraform(module, "init", "-backend=false", "-input=false")
+
+    with pytest.raises(TerraformFailed) as failure:
+        terraform(module, "test")
+
+    # Terraform wraps its messages at 80 columns.
+    assert 'vars map does not contain key "new_setting"' in " ".join(str(failure.value).split())

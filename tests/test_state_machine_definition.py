@@ -14,17 +14,12 @@ from typing import Any
 
 import pytest
 
-from statemachine.pipeline_variables import (
-    MODULE_VARIABLES_PATH,
-    REPO_ROOT,
-    module_variables,
-    template_variables,
-    template_variables_from_tfvars,
-)
-from statemachine.render import COMPARISONS, render_definition
+from statemachine.render import render_definition, template_variables
 from tests.statemachine_fixtures.mocked_execution import ExecutionResult, Throw, execute
+from tests.statemachine_fixtures.template_values import PIPELINES, template_values
 
-FIXTURE_TFVARS = Path(__file__).parent / "statemachine_fixtures" / "pipelines.tfvars"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+COMPARISONS = ("LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")
 ASL_VALIDATOR = REPO_ROOT / "node_modules" / ".bin" / "asl-validator"
 SYNC_RESOURCES = {
     "arn:aws:states:::glue:startJobRun.sync",
@@ -33,7 +28,7 @@ SYNC_RESOURCES = {
 
 
 def _variables(pipeline: str = "churn-xgboost", **overrides: Any) -> dict[str, Any]:
-    return {**template_variables_from_tfvars(FIXTURE_TFVARS, pipeline), **overrides}
+    return template_values(pipeline, **overrides)
 
 
 def _definition(pipeline: str = "churn-xgboost", **overrides: Any) -> dict[str, Any]:
@@ -60,7 +55,7 @@ def test_rendered_definitions_pass_asl_validator() -> None:
     # One validator process for all variants: node starts in about a second and a half.
     variants = {
         "demo, gate enabled": _variables(),
-        "gate disabled": _variables(quality_gate_enabled=False),
+        "gate disabled": _variables(quality_gate={"enabled": False}),
         "pipeline without gate": _variables("no-gate"),
         "escaped values": _variables("escapes"),
     }
@@ -78,7 +73,7 @@ def test_asl_validator_rejects_a_broken_definition() -> None:
 
 def test_every_transition_targets_an_existing_state_and_every_state_is_reachable() -> None:
     for enabled in (True, False):
-        states = _definition(quality_gate_enabled=enabled)["States"]
+        states = _definition(quality_gate={"enabled": enabled})["States"]
         targets: dict[str, set[str]] = {}
         for name, state in states.items():
             nexts = {state.get("Next"), state.get("Default")}
@@ -125,7 +120,10 @@ def test_etl_and_training_read_the_run_input_contract() -> None:
         "Arguments": {
             "--run_id.$": "$.run_id",
             "--input_uri.$": "$.source.uri",
-            "--output_uri.$": "$.outputs.etl",
+            "--train_uri.$": "$.outputs.train",
+            "--validation_uri.$": "$.outputs.validation",
+            "--rejected_uri.$": "$.outputs.rejected",
+            "--manifest_uri.$": "$.outputs.manifest",
         },
     }
     training = states["Train"]["Parameters"]
@@ -136,7 +134,7 @@ def test_etl_and_training_read_the_run_input_contract() -> None:
     }
     assert channels == {"train": "$.outputs.train", "validation": "$.outputs.validation"}
     assert training["OutputDataConfig"] == {"S3OutputPath.$": "$.outputs.model"}
-    assert training["HyperParameters"] == _variables()["hyperparameters"]
+    assert training["HyperParameters"] == _variables()["training"]["hyperparameters"]
     assert training["AlgorithmSpecification"]["TrainingImage"].endswith("/sagemaker-xgboost:3.0-5")
     assert states["Train"]["ResultPath"] == "$.training"
     assert states["CreateModel"]["Parameters"]["ModelName.$"] == "$.names.model"
@@ -145,7 +143,7 @@ def test_etl_and_training_read_the_run_input_contract() -> None:
 
 def test_every_task_retries_transient_errors_and_catches_the_rest_into_a_named_failure() -> None:
     for enabled in (True, False):
-        definition = _definition(quality_gate_enabled=enabled)
+        definition = _definition(quality_gate={"enabled": enabled})
         for name, task in _tasks(definition).items():
             assert task.get("Retry"), f"{name} has no Retry"
             last_catcher = task["Catch"][-1]
@@ -171,12 +169,12 @@ def test_endpoint_update_retries_conflicts_with_backoff() -> None:
     retrier = _definition()["States"]["UpdateEndpoint"]["Retry"][0]
     assert "SageMaker.AmazonSageMakerException" in retrier["ErrorEquals"]
     assert retrier["BackoffRate"] > 1
-    assert retrier["IntervalSeconds"] == _variables()["endpoint_poll_interval_seconds"]
+    assert retrier["IntervalSeconds"] == _variables()["endpoint"]["poll_interval_seconds"]
 
 
 @pytest.mark.parametrize("comparison", COMPARISONS)
 def test_quality_gate_selects_the_metric_by_name_and_compares_with_the_threshold(comparison: str) -> None:
-    states = _definition("escapes", quality_gate_comparison=comparison, quality_gate_threshold=0.35)["States"]
+    states = _definition("escapes", quality_gate={"comparison": comparison, "threshold": 0.35})["States"]
     selection = states["SelectGateMetric"]["Parameters"]["values.$"]
     assert selection == "$.training.FinalMetricDataList[?(@.MetricName == 'validation:ndcg@5')].Value"
     assert states["RecordGateMetric"]["Parameters"]["name"] == "validation:ndcg@5"
@@ -194,7 +192,7 @@ def test_no_state_reads_a_metric_by_list_position() -> None:
 
 
 def test_disabled_gate_leaves_no_gate_state() -> None:
-    definition = _definition(quality_gate_enabled=False)
+    definition = _definition(quality_gate={"enabled": False})
     text = json.dumps(definition)
     assert "FinalMetricDataList" not in text
     assert (
@@ -217,127 +215,45 @@ def test_endpoint_polling_is_bounded_by_the_configured_interval_and_count() -> N
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Template variables: validation and the module's defaults
+# Template variables: read from the template, given explicitly
 # ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"quality_gate_comparison": "Equals"}, "quality_gate_comparison"),
-        ({"quality_gate_metric_name": "validation:error')]"}, "quality_gate_metric_name"),
-        ({"endpoint_name": "bad_endpoint"}, "endpoint_name"),
-        ({"endpoint_poll_interval_seconds": 0.5}, "endpoint_poll_interval_seconds"),
-        ({"quality_gate_enabled": "true"}, "quality_gate_enabled"),
-        ({"hyperparameters": {"num_round": 100}}, "hyperparameters"),
-        ({"unexpected_variable": 1}, "unexpected_variable"),
-    ],
-)
-def test_render_rejects_variables_that_would_make_broken_asl(overrides: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        render_definition(_variables(**overrides))
+def test_the_fixtures_give_exactly_the_variables_the_template_declares() -> None:
+    # A template that needs another variable fails here, in Terraform's templatefile() (the module's tests)
+    # and in test_render_parity.py's check that the module passes every variable the template uses.
+    for pipeline, values in PIPELINES.items():
+        assert values.keys() == template_variables(), pipeline
 
 
-def test_render_names_a_missing_variable() -> None:
+def test_render_names_a_missing_and_an_unexpected_variable() -> None:
     variables = _variables()
     del variables["glue_job_name"]
-    with pytest.raises(ValueError, match="missing \\['glue_job_name'\\]"):
+    variables["glue_job"] = "x"
+    with pytest.raises(ValueError, match=r"missing \['glue_job_name'\], unexpected \['glue_job'\]"):
         render_definition(variables)
 
 
-def test_unset_inputs_take_the_module_defaults() -> None:
-    declared = module_variables(MODULE_VARIABLES_PATH)
-    variables = template_variables("defaults", {})
-    for name in (
-        "training_content_type",
-        "training_instance_type",
-        "training_instance_count",
-        "training_volume_size_gb",
-        "training_max_runtime_seconds",
-        "quality_gate_enabled",
-        "quality_gate_metric_name",
-        "quality_gate_comparison",
-        "quality_gate_threshold",
-        "endpoint_instance_type",
-        "endpoint_instance_count",
-        "endpoint_poll_interval_seconds",
-        "endpoint_max_polls",
-        "hyperparameters",
-    ):
-        assert variables[name] == declared[name]["default"], name
-    assert variables["endpoint_name"] == "defaults-endpoint"
-    assert variables["glue_job_name"] == "defaults-etl"
-    assert variables["sagemaker_role_arn"] == "arn:aws:iam::123456789012:role/defaults-sagemaker"
-    assert (
-        variables["training_image"] == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
-    )
+def test_render_names_a_missing_field_of_an_object_variable() -> None:
+    variables = _variables()
+    del variables["quality_gate"]["metric_name"]
+    with pytest.raises(ValueError, match="metric_name"):
+        render_definition(variables)
 
 
-def test_tfvars_values_are_converted_as_terraform_converts_them() -> None:
-    variables = template_variables_from_tfvars(FIXTURE_TFVARS, "escapes")
-    assert variables["hyperparameters"]["num_round"] == "7"
-    assert variables["hyperparameters"]["flag"] == "true"
-    assert variables["hyperparameters"]["note"] == 'a<b && c>d "quoted" \\ backslash é ☃'
-    no_gate = template_variables_from_tfvars(FIXTURE_TFVARS, "no-gate")
-    assert no_gate["endpoint_name"] == "shared-endpoint"
-    assert no_gate["training_image"] == "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
-    assert no_gate["hyperparameters"]["mini_batch_size"] == "100"
+def test_a_field_named_like_a_dict_method_is_the_field() -> None:
+    # Terraform objects have no methods: `endpoint.items` must be a field, never dict.items.
+    from statemachine.render import _environment
+
+    rendered = _environment().from_string("${jsonencode(endpoint.items)}").render(endpoint={"items": 3})
+    assert rendered == "3"
 
 
-@pytest.mark.parametrize(
-    ("name", "settings", "options", "message"),
-    [
-        ("Bad_Name", {}, {}, "pipeline name"),
-        ("churn", {"quality_gate_treshold": 0.2}, {}, "quality_gate_treshold not a pipeline setting"),
-        ("churn", {"name": "other"}, {}, "name not a pipeline setting"),
-        ("churn", {"training_instance_count": "many"}, {}, "training_instance_count"),
-        ("churn", {}, {"region": "eu-west-1"}, "pass --training-image"),
-        ("churn", {}, {"account_id": "12345"}, "account id"),
-    ],
-)
-def test_template_variables_reject_bad_input_naming_it(
-    name: str, settings: dict[str, Any], options: dict[str, Any], message: str
-) -> None:
-    with pytest.raises(ValueError, match=message):
-        template_variables(name, settings, **options)
-
-
-def test_root_level_region_and_poll_interval_apply_and_later_files_win(tmp_path: Path) -> None:
-    base = tmp_path / "base.tfvars"
-    base.write_text(
-        'region = "eu-west-1"\npipelines = { churn-demo = { endpoint_poll_interval_seconds = 20 } }\n',
-        encoding="utf-8",
-    )
-    offline = tmp_path / "offline.tfvars"
-    offline.write_text('region = "us-east-1"\nendpoint_poll_interval_seconds = 2\n', encoding="utf-8")
-    assert template_variables_from_tfvars(base, "churn-demo", training_image="img")["sagemaker_role_arn"] == (
-        "arn:aws:iam::123456789012:role/churn-demo-sagemaker"
-    )
-    with pytest.raises(ValueError, match="eu-west-1"):
-        # eu-west-1 comes from the file: its prebuilt registry is not in the table here.
-        template_variables_from_tfvars(base, "churn-demo")
-    assert (
-        template_variables_from_tfvars(base, "churn-demo", training_image="img")[
-            "endpoint_poll_interval_seconds"
-        ]
-        == 20
-    )
-    both = template_variables_from_tfvars([base, offline], "churn-demo")
-    assert both["endpoint_poll_interval_seconds"] == 2
-    assert both["training_image"].startswith("683313688378.dkr.ecr.us-east-1.")
-
-
-def test_cli_prints_the_definition_of_a_tfvars_pipeline() -> None:
+def test_cli_prints_the_definition_of_explicit_variables(tmp_path: Path) -> None:
+    variables_file = tmp_path / "variables.json"
+    variables_file.write_text(json.dumps(_variables("escapes")), encoding="utf-8")
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "statemachine.render",
-            "--var-file",
-            str(FIXTURE_TFVARS),
-            "--pipeline",
-            "escapes",
-        ],
+        [sys.executable, "-m", "statemachine.render", str(variables_file)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -347,24 +263,19 @@ def test_cli_prints_the_definition_of_a_tfvars_pipeline() -> None:
     assert json.loads(completed.stdout) == json.loads(render_definition(_variables("escapes")))
 
 
-def test_cli_reports_an_unknown_pipeline() -> None:
+def test_cli_reports_a_missing_variable() -> None:
+    variables = _variables()
+    del variables["endpoint"]
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "statemachine.render",
-            "--var-file",
-            str(FIXTURE_TFVARS),
-            "--pipeline",
-            "nope",
-        ],
+        [sys.executable, "-m", "statemachine.render", "-"],
+        input=json.dumps(variables),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert completed.returncode == 2
-    assert "no pipeline 'nope'" in completed.stderr
+    assert "missing ['endpoint']" in completed.stderr
     assert completed.stdout == ""
 
 
@@ -382,9 +293,11 @@ RUN_INPUT = {
         "endpoint_config": "escapes-churn-3f9a1c2b7d",
     },
     "outputs": {
-        "etl": "s3://b/runs/churn-3f9a1c2b7d/etl/",
+        "run_prefix": "s3://b/runs/churn-3f9a1c2b7d/",
         "train": "s3://b/runs/churn-3f9a1c2b7d/etl/train/",
         "validation": "s3://b/runs/churn-3f9a1c2b7d/etl/validation/",
+        "rejected": "s3://b/runs/churn-3f9a1c2b7d/etl/rejected/",
+        "manifest": "s3://b/runs/churn-3f9a1c2b7d/etl/manifest.json",
         "model": "s3://b/runs/churn-3f9a1c2b7d/model/",
     },
 }
@@ -440,9 +353,8 @@ def _run(
     monkeypatch: pytest.MonkeyPatch, responses: dict[str, list[Any]], **overrides: Any
 ) -> ExecutionResult:
     # GreaterThan: ndcg is better when higher; the fixture pipeline polls every second, at most 5 times.
-    variables = _variables(
-        "escapes", quality_gate_comparison="GreaterThan", quality_gate_threshold=1.0, **overrides
-    )
+    variables = _variables("escapes", **overrides)
+    variables["quality_gate"].update(comparison="GreaterThan", threshold=1.0)
     return execute(monkeypatch, render_definition(variables), RUN_INPUT, responses)
 
 
@@ -517,7 +429,7 @@ def test_rejected_model_fails_with_metric_value_and_threshold(monkeypatch: pytes
 
 
 def test_disabled_gate_deploys_and_reports_no_metric(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = _run(monkeypatch, _responses(Train=[_training_result(0.0)]), quality_gate_enabled=False)
+    result = _run(monkeypatch, _responses(Train=[_training_result(0.0)]), quality_gate={"enabled": False})
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert _output(result)["metric"] is None
 
@@ -573,7 +485,9 @@ def test_rolled_back_update_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> No
 def test_endpoint_that_never_settles_times_out_after_the_configured_polls(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    result = _run(monkeypatch, _responses(DescribeEndpoint=[_endpoint("Creating")]), endpoint_max_polls=2)
+    result = _run(
+        monkeypatch, _responses(DescribeEndpoint=[_endpoint("Creating")]), endpoint={"max_polls": 2}
+    )
     assert result.status == "FAILED"
     assert result.error == "EndpointTimeout"
     assert result.scheduled("describeEndpoint") == 3

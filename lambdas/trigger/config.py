@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 STATE_MACHINE_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:states:(?P<region>[a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
@@ -24,6 +25,9 @@ class Config:
     pipeline_name: str
     input_prefix: str
     runs_prefix: str
+    # Where each output of a run lies below the run's prefix, by the name the state machine reads it under
+    # (`$.outputs.<name>`); the module's run layout, passed through unread.
+    run_outputs: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def region(self) -> str:
@@ -41,9 +45,26 @@ def _prefix_problem(name: str, value: str) -> str | None:
     return None
 
 
+def _run_outputs(text: str) -> tuple[dict[str, str], str | None]:
+    try:
+        outputs = json.loads(text)
+    except json.JSONDecodeError as error:
+        return {}, f"RUN_OUTPUTS is not JSON: {error}"
+    if not isinstance(outputs, dict) or not outputs:
+        return {}, "RUN_OUTPUTS must be a JSON object of output name -> path below the run prefix"
+    bad = sorted(
+        name
+        for name, path in outputs.items()
+        if not isinstance(path, str) or not path or path.startswith("/") or ".." in path.split("/")
+    )
+    if bad:
+        return {}, f"RUN_OUTPUTS paths of {bad} must be relative keys below the run prefix"
+    return outputs, None
+
+
 def load_config(environ: Mapping[str, str]) -> Config:
     """Read and validate every variable, reporting all problems in one error."""
-    required = ("STATE_MACHINE_ARN", "PIPELINE_NAME", "INPUT_PREFIX", "RUNS_PREFIX")
+    required = ("STATE_MACHINE_ARN", "PIPELINE_NAME", "INPUT_PREFIX", "RUNS_PREFIX", "RUN_OUTPUTS")
     problems = [f"{name} is not set" for name in required if not environ.get(name)]
     if problems:
         raise ConfigError(_message(problems))
@@ -52,6 +73,9 @@ def load_config(environ: Mapping[str, str]) -> Config:
     pipeline_name = environ["PIPELINE_NAME"]
     input_prefix = environ["INPUT_PREFIX"]
     runs_prefix = environ["RUNS_PREFIX"]
+    run_outputs, run_outputs_problem = _run_outputs(environ["RUN_OUTPUTS"])
+    if run_outputs_problem:
+        problems.append(run_outputs_problem)
 
     if not STATE_MACHINE_ARN_PATTERN.match(arn):
         problems.append(
@@ -83,6 +107,7 @@ def load_config(environ: Mapping[str, str]) -> Config:
         pipeline_name=pipeline_name,
         input_prefix=input_prefix,
         runs_prefix=runs_prefix,
+        run_outputs=run_outputs,
     )
 
 

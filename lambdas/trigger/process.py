@@ -118,7 +118,7 @@ def _accept(record: S3Record, input_prefix: str, summary: dict[str, Any]) -> Cre
 def _start(
     obj: CreatedObject, names: RunNames, config: Config, stepfunctions: Any, summary: dict[str, Any]
 ) -> None:
-    run_input = build_run_input(obj, names, config.runs_prefix)
+    run_input = build_run_input(obj, names, config.runs_prefix, config.run_outputs)
     outcome = start_execution(
         stepfunctions, config.state_machine_arn, names.execution, execution_input(run_input)
     )

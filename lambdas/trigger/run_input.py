@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from trigger.events import CreatedObject
 from trigger.naming import RunNames
 
 
-def build_run_input(obj: CreatedObject, names: RunNames, runs_prefix: str) -> dict[str, Any]:
-    """Every name and URI a run needs, derived once so the states only read them."""
+def build_run_input(
+    obj: CreatedObject, names: RunNames, runs_prefix: str, run_outputs: Mapping[str, str]
+) -> dict[str, Any]:
+    """Every name and URI a run needs, derived once so the states only read them.
+
+    `run_outputs` is the module's run layout (output name -> path below the run's prefix): this function
+    only places it under this run, so the layout is written in one place, the module."""
     run_prefix = f"s3://{obj.bucket}/{runs_prefix}{names.run_id}/"
-    etl = f"{run_prefix}etl/"
     return {
         "run_id": names.run_id,
         "source": {
@@ -31,12 +36,7 @@ def build_run_input(obj: CreatedObject, names: RunNames, runs_prefix: str) -> di
         },
         "outputs": {
             "run_prefix": run_prefix,
-            "etl": etl,
-            "train": f"{etl}train/",
-            "validation": f"{etl}validation/",
-            "rejected": f"{etl}rejected/",
-            "manifest": f"{etl}manifest.json",
-            "model": f"{run_prefix}model/",
+            **{name: f"{run_prefix}{path}" for name, path in sorted(run_outputs.items())},
         },
     }
 

@@ -24,9 +24,11 @@ from typing import Any
 
 from moto.core.utils import utcnow
 
+from localcloud import config
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
+from localcloud.sagemaker.processes import subprocess_env
 from localcloud.sagemaker.s3_access import S3AccessError, read_object
-from localcloud.sagemaker.training import PROJECT_ROOT, STATE_LOCK, subprocess_env, work_root
+from localcloud.shared_state import SAGEMAKER_STATE_LOCK, work_root
 
 SERVER_START_TIMEOUT_SECONDS = 60.0
 
@@ -113,7 +115,7 @@ def _ping(port: int) -> bool:
 
 def start_model_server(model_tarball: bytes, environment: dict[str, str], variant_name: str) -> ModelServer:
     """Unpack model.tar.gz, start the server process and wait until /ping answers 200."""
-    work_dir = Path(tempfile.mkdtemp(prefix=f"endpoint-{variant_name}-", dir=work_root()))
+    work_dir = Path(tempfile.mkdtemp(prefix=f"endpoint-{variant_name}-", dir=work_root("sagemaker")))
     model_dir = work_dir / "model"
     model_dir.mkdir()
     try:
@@ -135,7 +137,7 @@ def start_model_server(model_tarball: bytes, environment: dict[str, str], varian
                 "--parent-pid",
                 str(os.getpid()),
             ],
-            cwd=PROJECT_ROOT,
+            cwd=config.PROJECT_ROOT,
             stdout=subprocess.PIPE,
             stderr=log_file,
             text=True,
@@ -179,10 +181,10 @@ def _model_container(backend: Any, model_name: str) -> dict[str, Any]:
 
 def deploy_config(backend: Any, config_name: str) -> tuple[ModelServer, list[dict[str, Any]]]:
     """Start the server for an endpoint configuration; returns it with the config's production variants."""
-    config = backend.endpoint_configs.get(config_name)
-    if config is None:
+    endpoint_config = backend.endpoint_configs.get(config_name)
+    if endpoint_config is None:
         raise DeploymentFailed(f"Could not find endpoint configuration '{config_name}'.")
-    variants = config.production_variants
+    variants = endpoint_config.production_variants
     if len(variants) != 1:
         raise DeploymentFailed(
             f"endpoint configuration {config_name} has {len(variants)} production variants; the local cloud "
@@ -226,7 +228,7 @@ def run_deployment(backend: Any, endpoint: Any, config_name: str, is_update: boo
             backend, endpoint, is_update, f"InternalServerError: local deployment failed: {error!r}"
         )
         return
-    with STATE_LOCK:
+    with SAGEMAKER_STATE_LOCK:
         if not _is_current(backend, endpoint):
             _untrack_and_stop(server)  # deleted while we were starting it
             return
@@ -244,7 +246,7 @@ def run_deployment(backend: Any, endpoint: Any, config_name: str, is_update: boo
 
 
 def _deployment_failed(backend: Any, endpoint: Any, is_update: bool, reason: str) -> None:
-    with STATE_LOCK:
+    with SAGEMAKER_STATE_LOCK:
         if not _is_current(backend, endpoint):
             return
         # AWS rolls a failed update back: the endpoint stays InService on its previous configuration.
@@ -255,17 +257,17 @@ def _deployment_failed(backend: Any, endpoint: Any, is_update: bool, reason: str
 
 
 def start_deployment(backend: Any, endpoint: Any, config_name: str, is_update: bool) -> threading.Thread:
-    with STATE_LOCK:
+    with SAGEMAKER_STATE_LOCK:
         endpoint.endpoint_status = "Updating" if is_update else "Creating"
         endpoint.last_modified_time = utcnow()
         if is_update:
-            config = backend.endpoint_configs[config_name]
+            endpoint_config = backend.endpoint_configs[config_name]
             endpoint.pending_deployment_summary = {
                 "EndpointConfigName": config_name,
                 "StartTime": utcnow(),
                 "ProductionVariants": [
                     {"VariantName": v["VariantName"], "VariantStatus": [{"Status": "Creating"}]}
-                    for v in config.production_variants
+                    for v in endpoint_config.production_variants
                 ],
             }
     thread = threading.Thread(

@@ -2,14 +2,14 @@
 subprocess, model.tar.gz back to local S3, and the job's statuses as DescribeTrainingJob reports them.
 
 The job object is moto's FakeTrainingJob; its attributes become DescribeTrainingJob's fields, so the
-runner only sets attributes (under STATE_LOCK, which the describe patch also takes).
+runner only sets attributes (under shared_state.SAGEMAKER_STATE_LOCK, which the describe patch also
+takes).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -22,12 +22,12 @@ from typing import Any
 from moto.core.utils import utcnow
 
 from localcloud import config
+from localcloud.sagemaker import processes
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
 from localcloud.sagemaker.metrics import as_logged, final_metrics, metric_definitions
 from localcloud.sagemaker.s3_access import S3AccessError, download_prefix, write_object
+from localcloud.shared_state import SAGEMAKER_STATE_LOCK, work_root
 
-STATE_LOCK = threading.RLock()
-PROJECT_ROOT = config.PROJECT_ROOT
 # The running jobs' output lines; saved to training_log_path() when a job ends.
 JOB_LOGS: dict[str, list[str]] = {}
 
@@ -43,13 +43,6 @@ _STATUS_MESSAGES = {
 }
 
 
-def work_root() -> Path:
-    """Where job and endpoint work directories go (under the local cloud's state directory)."""
-    root = config.state_dir() / "sagemaker"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
 class JobFailed(Exception):
     """Ends the job as Failed; the message is the FailureReason."""
 
@@ -57,7 +50,7 @@ class JobFailed(Exception):
 def prepare_new_job(job: Any) -> None:
     """Turn moto's instantly completed fake job into an InProgress one with the algorithm's metrics."""
     now = utcnow()
-    with STATE_LOCK:
+    with SAGEMAKER_STATE_LOCK:
         job.training_job_status = "InProgress"
         job.secondary_status = "Starting"
         job.secondary_status_transitions = [
@@ -74,7 +67,7 @@ def prepare_new_job(job: Any) -> None:
 
 def _transition(job: Any, status: str) -> None:
     now = utcnow()
-    with STATE_LOCK:
+    with SAGEMAKER_STATE_LOCK:
         transitions = list(job.secondary_status_transitions or [])
         if transitions and "EndTime" not in transitions[-1]:
             transitions[-1] = {**transitions[-1], "EndTime": now}
@@ -90,7 +83,7 @@ def _transition(job: Any, status: str) -> None:
 def _finish(job: Any, status: str, secondary: str, failure_reason: str | None = None) -> None:
     _transition(job, secondary)
     now = utcnow()
-    with STATE_LOCK:
+    with SAGEMAKER_STATE_LOCK:
         job.training_job_status = status
         job.failure_reason = failure_reason
         job.training_end_time = now
@@ -162,11 +155,11 @@ def _run_container(job: Any, ml_root: Path, xgboost_version: str) -> list[str]:
     log: list[str] = JOB_LOGS.setdefault(job.training_job_name, [])
     process = subprocess.Popen(
         command,
-        cwd=PROJECT_ROOT,
+        cwd=config.PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**subprocess_env(), "PYTHONUNBUFFERED": "1"},
+        env={**processes.subprocess_env(), "PYTHONUNBUFFERED": "1"},
     )
     timed_out = threading.Event()
 
@@ -199,17 +192,6 @@ class _MaxRuntimeExceeded(Exception):
     pass
 
 
-def subprocess_env() -> dict[str, str]:
-    """Environment for the container and model server processes."""
-    env = dict(os.environ)
-    # The entry point must import this package even when the server was started from elsewhere.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    # OpenMP threads spin while waiting by default; on a shared 2-core machine that made a 0.2 s
-    # training take seconds. Passive waiting changes speed only, not the model.
-    env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    return env
-
-
 def _model_tarball(model_dir: Path) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
@@ -221,10 +203,10 @@ def _model_tarball(model_dir: Path) -> bytes:
 
 def run_training_job(job: Any, account_id: str, region: str) -> None:
     """The job's whole life after CreateTrainingJob; every failure ends as a Failed job, never a crash."""
-    ml_root = Path(tempfile.mkdtemp(prefix=f"training-{job.training_job_name}-", dir=work_root()))
+    ml_root = Path(tempfile.mkdtemp(prefix=f"training-{job.training_job_name}-", dir=work_root("sagemaker")))
     try:
         image = parse_xgboost_image(job.algorithm_specification.get("TrainingImage") or "")
-        with STATE_LOCK:
+        with SAGEMAKER_STATE_LOCK:
             job.training_start_time = utcnow()
         _transition(job, "Downloading")
         config_dir = ml_root / "input" / "config"
@@ -245,7 +227,7 @@ def run_training_job(job: Any, account_id: str, region: str) -> None:
         except S3AccessError as error:
             raise JobFailed(f"ClientError: Uploading the model failed: {error}") from error
         metrics = final_metrics(log, utcnow())
-        with STATE_LOCK:
+        with SAGEMAKER_STATE_LOCK:
             job.final_metric_data_list = metrics
         _finish(job, "Completed", "Completed")
     except ImageNotEmulable as error:

@@ -1,9 +1,9 @@
-# The script's MD5 is its etag: editing glue/etl_job.py changes the plan and re-uploads it.
+# The script's MD5 is its etag: editing the script changes the plan and re-uploads it.
 resource "aws_s3_object" "glue_script" {
   bucket = aws_s3_bucket.pipeline.id
   key    = local.glue_script_key
-  source = var.glue_script_path
-  etag   = filemd5(var.glue_script_path)
+  source = local.glue_script_path
+  etag   = filemd5(local.glue_script_path)
   tags   = local.tags
 
   # The object inherits the bucket's default encryption; wait for it to be configured.
@@ -12,7 +12,7 @@ resource "aws_s3_object" "glue_script" {
 
 resource "aws_cloudwatch_log_group" "glue" {
   name              = local.glue_log_group_name
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.observability.log_retention_days
   tags              = local.tags
 }
 
@@ -20,12 +20,12 @@ resource "aws_glue_job" "etl" {
   name              = local.glue_job_name
   description       = "ETL of pipeline ${var.name}: validates an uploaded CSV and splits it into train/validation channels."
   role_arn          = aws_iam_role.this["glue"].arn
-  glue_version      = var.glue_version
-  worker_type       = var.glue_worker_type
-  number_of_workers = var.glue_number_of_workers
-  timeout           = var.glue_timeout_minutes
+  glue_version      = var.etl.glue_version
+  worker_type       = var.etl.worker_type
+  number_of_workers = var.etl.number_of_workers
+  timeout           = var.etl.timeout_minutes
   # Set explicitly: Glue reports STANDARD when it is omitted, which would otherwise show as a diff on every
-  # plan (and moto, used offline, has no UpdateJob to apply it).
+  # plan.
   execution_class = "STANDARD"
   # A failed ETL run fails its pipeline run with Glue's error; retrying the same bad input only costs money.
   max_retries = 0
@@ -37,24 +37,24 @@ resource "aws_glue_job" "etl" {
     script_location = "s3://${local.bucket_name}/${aws_s3_object.glue_script.key}"
   }
 
-  # Static arguments of every run (read by glue/etl_job.py); the state machine adds --run_id, --input_uri
-  # and --output_uri per run.
+  # Static arguments of every run (read by glue/etl_job.py); the state machine adds the run's own: its id,
+  # the uploaded object and every output URI of the run input (--train_uri, --validation_uri, ...).
   default_arguments = merge({
     "--job-language"                     = "python"
-    "--train_fraction"                   = tostring(var.train_fraction)
-    "--label_column"                     = tostring(var.label_column)
-    "--has_header"                       = tostring(var.input_has_header)
-    "--min_valid_rows"                   = tostring(var.min_valid_rows)
-    "--max_rejected_fraction"            = tostring(var.max_rejected_fraction)
+    "--train_fraction"                   = tostring(var.etl.train_fraction)
+    "--label_column"                     = tostring(var.etl.label_column)
+    "--has_header"                       = tostring(var.etl.input_has_header)
+    "--min_valid_rows"                   = tostring(var.etl.min_valid_rows)
+    "--max_rejected_fraction"            = tostring(var.etl.max_rejected_fraction)
     "--enable-continuous-cloudwatch-log" = "true"
     "--continuous-log-logGroup"          = aws_cloudwatch_log_group.glue.name
     },
     # Absent means "the column count of the first data line" to the script.
-    var.expected_columns == null ? {} : { "--expected_columns" = tostring(var.expected_columns) },
+    var.etl.expected_columns == null ? {} : { "--expected_columns" = tostring(var.etl.expected_columns) },
   )
 
   execution_property {
     # Uploads arriving together each get their own run instead of failing with ConcurrentRunsExceeded.
-    max_concurrent_runs = var.glue_max_concurrent_runs
+    max_concurrent_runs = var.etl.max_concurrent_runs
   }
 }

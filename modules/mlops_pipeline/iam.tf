@@ -5,8 +5,11 @@
 locals {
   log_group_arn_prefix = "arn:${local.partition}:logs:${local.arn_prefix_regional}:log-group:"
   failure_queue_arn    = "arn:${local.partition}:sqs:${local.arn_prefix_regional}:${local.failure_queue_name}"
-  input_objects_arn    = "${local.bucket_arn}/${var.input_prefix}*"
+  input_objects_arn    = "${local.bucket_arn}/${var.storage.input_prefix}*"
   runs_objects_arn     = "${local.bucket_arn}/${local.runs_prefix}*"
+  # Objects of any run under a prefix of the run layout (main.tf), e.g. runs/*/model/*.
+  etl_output_objects_arn = "${local.bucket_arn}/${local.runs_prefix}*/${local.etl_output_prefix}*"
+  model_objects_arn      = "${local.bucket_arn}/${local.runs_prefix}*/${local.model_prefix}*"
 }
 
 data "aws_iam_policy_document" "assume_role" {
@@ -100,7 +103,7 @@ data "aws_iam_policy_document" "glue" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["${var.input_prefix}*", "${local.runs_prefix}*"]
+      values   = ["${var.storage.input_prefix}*", "${local.runs_prefix}*"]
     }
   }
 
@@ -120,18 +123,15 @@ data "aws_iam_policy_document" "glue" {
 
 data "aws_iam_policy_document" "sagemaker" {
   statement {
-    sid     = "ReadChannelsAndModels"
-    actions = ["s3:GetObject"]
-    resources = [
-      "${local.bucket_arn}/${local.runs_prefix}*/etl/*",
-      "${local.bucket_arn}/${local.runs_prefix}*/model/*",
-    ]
+    sid       = "ReadChannelsAndModels"
+    actions   = ["s3:GetObject"]
+    resources = [local.etl_output_objects_arn, local.model_objects_arn]
   }
 
   statement {
     sid       = "WriteModelArtifacts"
     actions   = ["s3:PutObject"]
-    resources = ["${local.bucket_arn}/${local.runs_prefix}*/model/*"]
+    resources = [local.model_objects_arn]
   }
 
   statement {

@@ -7,10 +7,10 @@ data "aws_partition" "current" {}
 # Resolves the algorithm image for the region being deployed to, from the provider's built-in table of
 # SageMaker's per-region registry accounts: a hard-coded URI from another region cannot slip in.
 data "aws_sagemaker_prebuilt_ecr_image" "training" {
-  count = var.training_image_uri == null ? 1 : 0
+  count = var.training.image_uri == null ? 1 : 0
 
-  repository_name = var.training_image_repository
-  image_tag       = var.training_image_tag
+  repository_name = var.training.image_repository
+  image_tag       = var.training.image_tag
 }
 
 locals {
@@ -18,20 +18,37 @@ locals {
   region     = data.aws_region.current.name
   partition  = data.aws_partition.current.partition
 
-  bucket_name = coalesce(var.bucket_name, "${var.name}-${local.account_id}-${local.region}")
+  bucket_name = coalesce(var.storage.bucket_name, "${var.name}-${local.account_id}-${local.region}")
   bucket_arn  = "arn:${local.partition}:s3:::${local.bucket_name}"
 
-  # Prefixes inside the bucket: uploads that start runs, per-run outputs (expired by lifecycle), and the
-  # Glue script. The run prefix is fixed by the run input contract (statemachine/README.md).
-  runs_prefix     = "runs/"
-  scripts_prefix  = "scripts/"
-  glue_script_key = "${local.scripts_prefix}${basename(var.glue_script_path)}"
+  # The files the module deploys, from this repository (also when the module is used from a git source:
+  # Terraform downloads the whole repository). The Lambda package is committed, built by `make build`.
+  glue_script_path            = coalesce(var.etl.script_path, "${path.module}/../../glue/etl_job.py")
+  trigger_package_path        = "${path.module}/../../lambdas/trigger.zip"
+  state_machine_template_path = "${path.module}/../../statemachine/pipeline.asl.json.tftpl"
+
+  # The bucket's layout. Uploads under the input prefix start runs; everything a run writes lies under
+  # `<runs_prefix><run id>/` (expired by lifecycle), at the paths of `run_outputs`. This is the only place
+  # the layout is written: the trigger turns `run_outputs` into the run input's URIs (statemachine/README.md),
+  # the state machine passes those URIs to each step, and the IAM grants are built from these prefixes.
+  runs_prefix       = "runs/"
+  scripts_prefix    = "scripts/"
+  glue_script_key   = "${local.scripts_prefix}${basename(local.glue_script_path)}"
+  etl_output_prefix = "etl/"
+  model_prefix      = "model/"
+  run_outputs = {
+    train      = "${local.etl_output_prefix}train/"
+    validation = "${local.etl_output_prefix}validation/"
+    rejected   = "${local.etl_output_prefix}rejected/"
+    manifest   = "${local.etl_output_prefix}manifest.json"
+    model      = local.model_prefix
+  }
 
   glue_job_name          = "${var.name}-etl"
   trigger_function_name  = "${var.name}-trigger"
   state_machine_name     = "${var.name}-pipeline"
   failure_queue_name     = "${var.name}-trigger-failures"
-  endpoint_name          = coalesce(var.endpoint_name, "${var.name}-endpoint")
+  endpoint_name          = coalesce(var.endpoint.name, "${var.name}-endpoint")
   glue_log_group_name    = "/aws-glue/jobs/${local.glue_job_name}"
   trigger_log_group_name = "/aws/lambda/${local.trigger_function_name}"
   sfn_log_group_name     = "/aws/vendedlogs/states/${local.state_machine_name}"
@@ -59,37 +76,25 @@ locals {
     endpoint        = "${local.sagemaker_arn_prefix}:endpoint/${lower(local.endpoint_name)}"
   }
 
-  training_image = var.training_image_uri != null ? var.training_image_uri : data.aws_sagemaker_prebuilt_ecr_image.training[0].registry_path
+  training_image = var.training.image_uri != null ? var.training.image_uri : data.aws_sagemaker_prebuilt_ecr_image.training[0].registry_path
 
   # <account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>(:tag|@digest): the ECR repository the
   # SageMaker role may pull from.
   image_parts          = regex("^([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?/([^:@]+)", local.training_image)
   image_repository_arn = "arn:${local.partition}:ecr:${local.image_parts[1]}:${local.image_parts[0]}:repository/${local.image_parts[2]}"
 
-  state_machine_template_path = coalesce(var.state_machine_template_path, "${path.module}/../../statemachine/pipeline.asl.json.tftpl")
-
-  # Exactly the template variables documented in statemachine/README.md; statemachine/render.py passes
-  # the same names.
-  state_machine_definition = templatefile(local.state_machine_template_path, {
-    glue_job_name                  = local.glue_job_name
-    training_image                 = local.training_image
-    sagemaker_role_arn             = local.sagemaker_role_arn
-    hyperparameters                = var.hyperparameters
-    training_content_type          = var.training_content_type
-    training_instance_type         = var.training_instance_type
-    training_instance_count        = var.training_instance_count
-    training_volume_size_gb        = var.training_volume_size_gb
-    training_max_runtime_seconds   = var.training_max_runtime_seconds
-    quality_gate_enabled           = var.quality_gate_enabled
-    quality_gate_metric_name       = var.quality_gate_metric_name
-    quality_gate_comparison        = var.quality_gate_comparison
-    quality_gate_threshold         = var.quality_gate_threshold
-    endpoint_name                  = local.endpoint_name
-    endpoint_instance_type         = var.endpoint_instance_type
-    endpoint_instance_count        = var.endpoint_instance_count
-    endpoint_poll_interval_seconds = var.endpoint_poll_interval_seconds
-    endpoint_max_polls             = var.endpoint_max_polls
-  })
+  # The template's variables: the names this module derives, and the input objects as they are, so a new
+  # field of `training`, `quality_gate` or `endpoint` reaches the template without touching this list.
+  # statemachine/render.py renders the same template from the same values without Terraform.
+  state_machine_template_variables = {
+    glue_job_name      = local.glue_job_name
+    sagemaker_role_arn = local.sagemaker_role_arn
+    training_image     = local.training_image
+    training           = var.training
+    quality_gate       = var.quality_gate
+    endpoint           = merge(var.endpoint, { name = local.endpoint_name })
+  }
+  state_machine_definition = templatefile(local.state_machine_template_path, local.state_machine_template_variables)
 
   tags = merge(var.tags, { "mlops-pipeline" = var.name })
 }

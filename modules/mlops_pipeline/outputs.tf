@@ -5,7 +5,7 @@ output "bucket_name" {
 
 output "input_s3_uri" {
   description = "S3 URI under which an uploaded CSV starts a run."
-  value       = "s3://${aws_s3_bucket.pipeline.bucket}/${var.input_prefix}"
+  value       = "s3://${aws_s3_bucket.pipeline.bucket}/${var.storage.input_prefix}"
 }
 
 output "state_machine_arn" {
@@ -51,4 +51,22 @@ output "sagemaker_role_arn" {
 output "state_machine_definition" {
   description = "The rendered Amazon States Language definition (JSON)."
   value       = local.state_machine_definition
+}
+
+output "settings" {
+  description = "The input objects as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, trigger, observability."
+  value = {
+    storage       = var.storage
+    etl           = var.etl
+    training      = var.training
+    quality_gate  = var.quality_gate
+    endpoint      = var.endpoint
+    trigger       = var.trigger
+    observability = var.observability
+  }
+}
+
+output "state_machine_template_variables" {
+  description = "The values the state machine template was rendered with (statemachine/render.py renders the same definition from them)."
+  value       = local.state_machine_template_variables
 }

@@ -1,6 +1,6 @@
 resource "aws_s3_bucket" "pipeline" {
   bucket        = local.bucket_name
-  force_destroy = var.force_destroy
+  force_destroy = var.storage.force_destroy
   tags          = local.tags
 }
 
@@ -77,7 +77,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "pipeline" {
     }
 
     expiration {
-      days = var.run_data_expiration_days
+      days = var.storage.run_data_expiration_days
     }
   }
 
@@ -88,7 +88,7 @@ resource "aws_s3_bucket_lifecycle_configuration" "pipeline" {
     filter {}
 
     noncurrent_version_expiration {
-      noncurrent_days = var.run_data_expiration_days
+      noncurrent_days = var.storage.run_data_expiration_days
     }
 
     abort_incomplete_multipart_upload {

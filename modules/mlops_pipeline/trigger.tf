@@ -1,17 +1,17 @@
 resource "aws_cloudwatch_log_group" "trigger" {
   name              = local.trigger_log_group_name
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.observability.log_retention_days
   tags              = local.tags
 }
 
 resource "aws_lambda_function" "trigger" {
   function_name    = local.trigger_function_name
-  description      = "Starts one run of pipeline ${var.name} per CSV uploaded under s3://${local.bucket_name}/${var.input_prefix}."
+  description      = "Starts one run of pipeline ${var.name} per CSV uploaded under s3://${local.bucket_name}/${var.storage.input_prefix}."
   role             = aws_iam_role.this["trigger"].arn
   runtime          = "python3.12"
   handler          = "trigger.handler.handler"
-  filename         = var.trigger_package_path
-  source_code_hash = filebase64sha256(var.trigger_package_path)
+  filename         = local.trigger_package_path
+  source_code_hash = filebase64sha256(local.trigger_package_path)
   timeout          = 30
   memory_size      = 128
   tags             = local.tags
@@ -20,8 +20,9 @@ resource "aws_lambda_function" "trigger" {
     variables = {
       STATE_MACHINE_ARN = aws_sfn_state_machine.pipeline.arn
       PIPELINE_NAME     = var.name
-      INPUT_PREFIX      = var.input_prefix
+      INPUT_PREFIX      = var.storage.input_prefix
       RUNS_PREFIX       = local.runs_prefix
+      RUN_OUTPUTS       = jsonencode(local.run_outputs)
     }
   }
 
@@ -33,15 +34,15 @@ resource "aws_lambda_function" "trigger" {
 # whose run could not be started stays visible instead of being lost.
 resource "aws_sqs_queue" "trigger_failures" {
   name                      = local.failure_queue_name
-  message_retention_seconds = var.failure_queue_retention_seconds
+  message_retention_seconds = var.trigger.failure_queue_retention_seconds
   sqs_managed_sse_enabled   = true
   tags                      = local.tags
 }
 
 resource "aws_lambda_function_event_invoke_config" "trigger" {
   function_name                = aws_lambda_function.trigger.function_name
-  maximum_retry_attempts       = var.trigger_maximum_retry_attempts
-  maximum_event_age_in_seconds = var.trigger_maximum_event_age_seconds
+  maximum_retry_attempts       = var.trigger.maximum_retry_attempts
+  maximum_event_age_in_seconds = var.trigger.maximum_event_age_seconds
 
   destination_config {
     on_failure {
@@ -65,7 +66,7 @@ resource "aws_s3_bucket_notification" "input_uploads" {
   lambda_function {
     lambda_function_arn = aws_lambda_function.trigger.arn
     events              = ["s3:ObjectCreated:*"]
-    filter_prefix       = var.input_prefix
+    filter_prefix       = var.storage.input_prefix
   }
 
   # S3 checks that it may invoke the function when the notification is saved.

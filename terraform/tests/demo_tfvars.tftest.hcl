@@ -5,11 +5,6 @@ mock_provider "aws" {
   source = "../modules/mlops_pipeline/tests/mocks"
 }
 
-variables {
-  trigger_package_path = "../modules/mlops_pipeline/tests/fixtures/trigger.zip"
-  glue_script_path     = "../modules/mlops_pipeline/tests/fixtures/etl_job.py"
-}
-
 run "demo_churn_pipeline" {
   command = plan
 

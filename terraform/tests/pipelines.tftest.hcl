@@ -1,13 +1,8 @@
-# The root configuration: a map of pipelines becomes one module instance each, the global poll-interval
-# override applies to all, and the local-cloud switch is a variable.
+# The root configuration: a map of pipelines becomes one module instance each, every input object reaches
+# the module as written, and a setting the module does not know is refused instead of silently ignored.
 
 mock_provider "aws" {
   source = "../modules/mlops_pipeline/tests/mocks"
-}
-
-variables {
-  trigger_package_path = "../modules/mlops_pipeline/tests/fixtures/trigger.zip"
-  glue_script_path     = "../modules/mlops_pipeline/tests/fixtures/etl_job.py"
 }
 
 run "second_algorithm_is_one_more_map_entry" {
@@ -16,15 +11,19 @@ run "second_algorithm_is_one_more_map_entry" {
   variables {
     pipelines = {
       "churn-xgboost" = {
-        hyperparameters = { max_depth = "5", num_round = "100" }
+        training = { hyperparameters = { max_depth = "5", num_round = "100" } }
       }
       "churn-linear" = {
-        training_image_uri       = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
-        hyperparameters          = { predictor_type = "binary_classifier", feature_dim = "69" }
-        quality_gate_metric_name = "validation:binary_classification_accuracy"
-        quality_gate_comparison  = "GreaterThanEquals"
-        quality_gate_threshold   = 0.9
-        input_prefix             = "linear/"
+        storage = { input_prefix = "linear/" }
+        training = {
+          image_uri       = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
+          hyperparameters = { predictor_type = "binary_classifier", feature_dim = 69 }
+        }
+        quality_gate = {
+          metric_name = "validation:binary_classification_accuracy"
+          comparison  = "GreaterThanEquals"
+          threshold   = 0.9
+        }
       }
     }
   }
@@ -50,6 +49,11 @@ run "second_algorithm_is_one_more_map_entry" {
   }
 
   assert {
+    condition     = output.pipelines["churn-linear"].settings.training.hyperparameters == tomap({ predictor_type = "binary_classifier", feature_dim = "69" })
+    error_message = "hyperparameters must reach the module as strings (a number in tfvars is converted)"
+  }
+
+  assert {
     condition     = strcontains(output.pipelines["churn-linear"].state_machine_definition, "NumericGreaterThanEquals") && strcontains(output.pipelines["churn-xgboost"].state_machine_definition, "NumericLessThan")
     error_message = "each pipeline must have its own gate; unset fields take the module default (LessThan)"
   }
@@ -60,65 +64,75 @@ run "second_algorithm_is_one_more_map_entry" {
   }
 }
 
-run "poll_interval_override_applies_to_every_pipeline" {
+run "every_input_object_reaches_the_module" {
   command = plan
 
   variables {
-    endpoint_poll_interval_seconds = 1
+    tags = { team = "ml" }
     pipelines = {
-      "churn-xgboost" = { endpoint_poll_interval_seconds = 45 }
-      "churn-other"   = {}
+      "churn-xgboost" = {
+        tags          = { pipeline = "churn" }
+        storage       = { run_data_expiration_days = 14 }
+        etl           = { train_fraction = 0.7 }
+        training      = { instance_type = "ml.c5.xlarge" }
+        quality_gate  = { threshold = 0.2 }
+        endpoint      = { poll_interval_seconds = 45 }
+        trigger       = { maximum_retry_attempts = 1 }
+        observability = { log_retention_days = 7 }
+      }
     }
   }
 
   assert {
-    condition = alltrue([
-      for pipeline in values(output.pipelines) : anytrue([
-        for state in values(jsondecode(pipeline.state_machine_definition).States) : state.Type == "Wait" && try(state.Seconds, null) == 1
-      ])
-    ])
-    error_message = "the global endpoint_poll_interval_seconds must override every pipeline's interval"
-  }
-}
-
-run "pipeline_interval_kept_without_override" {
-  command = plan
-
-  variables {
-    pipelines = {
-      "churn-xgboost" = { endpoint_poll_interval_seconds = 45 }
-    }
+    condition = (
+      output.pipelines["churn-xgboost"].settings.storage.run_data_expiration_days == 14 &&
+      output.pipelines["churn-xgboost"].settings.etl.train_fraction == 0.7 &&
+      output.pipelines["churn-xgboost"].settings.training.instance_type == "ml.c5.xlarge" &&
+      output.pipelines["churn-xgboost"].settings.quality_gate.threshold == 0.2 &&
+      output.pipelines["churn-xgboost"].settings.endpoint.poll_interval_seconds == 45 &&
+      output.pipelines["churn-xgboost"].settings.trigger.maximum_retry_attempts == 1 &&
+      output.pipelines["churn-xgboost"].settings.observability.log_retention_days == 7
+    )
+    error_message = "a field of each input object did not reach the module"
   }
 
   assert {
-    condition = anytrue([
-      for state in values(jsondecode(output.pipelines["churn-xgboost"].state_machine_definition).States) : state.Type == "Wait" && try(state.Seconds, null) == 45
-    ])
-    error_message = "without the global override a pipeline keeps its own poll interval"
+    condition     = output.pipelines["churn-xgboost"].settings.training.image_tag == "3.0-5"
+    error_message = "fields an entry leaves out must take the module's defaults"
+  }
+
+  assert {
+    condition     = module.pipeline["churn-xgboost"].settings.endpoint.max_polls == 120
+    error_message = "an object set partly keeps the module's defaults for its other fields"
   }
 }
 
-run "invalid_pipeline_name_is_rejected" {
+run "misspelt_field_is_refused" {
   command = plan
 
   variables {
     pipelines = {
-      "Churn_XGBoost" = {}
+      "churn-xgboost" = {
+        training = { instance_typo = "ml.c5.xlarge" }
+      }
     }
   }
 
-  expect_failures = [var.pipelines]
+  expect_failures = [output.pipelines]
 }
 
-run "endpoint_url_must_be_a_url" {
+run "unknown_input_object_is_refused" {
   command = plan
 
   variables {
-    aws_endpoint_url = "127.0.0.1:4566"
-    pipelines        = { "churn-xgboost" = {} }
+    pipelines = {
+      "churn-xgboost" = {
+        gate = { threshold = 0.2 }
+      }
+    }
   }
 
-  expect_failures = [var.aws_endpoint_url]
+  expect_failures = [output.pipelines]
 }
 
 run "empty_pipeline_map_is_rejected" {

@@ -1,7 +1,8 @@
 """End to end, offline: the real root configuration, Lambda package, Glue script and state machine.
 
-A local cloud is started in its own process; `terraform apply` deploys demo.tfvars + local.tfvars to
-it; uploads go through S3 as a user's would. The scenarios run in order on one deployment, as a
+A local cloud is started in its own process (tests/e2e/conftest.py); `terraform apply` deploys
+environments/demo.tfvars to it, the provider pointed there by the tools' override file; uploads go
+through S3 as a user's would. The scenarios run in order on one deployment, as a
 pipeline lives: first upload creates the endpoint, a second one updates it, bad data fails at the
 ETL step without touching the endpoint, then plan is clean and destroy removes everything.
 """
@@ -9,12 +10,8 @@ ETL step without touching the endpoint, then plan is clean and destroy removes e
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
+import json
 import tarfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,22 +23,16 @@ import pytest
 import xgboost
 
 from localcloud import config
-from localcloud.pipeline_run import RunResult, read_json_object, upload_and_follow
-from localcloud.server import port_answers
-from localcloud.terraform_cli import LocalTerraform
+from localcloud.tools.run_follower import RunResult, read_json_object, upload_and_follow
+from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
 from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
+from statemachine.render import render_definition
 
 pytestmark = pytest.mark.e2e
 
 PIPELINE = "churn-xgboost"
 RUN_TIMEOUT_SECONDS = 300
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((config.HOST, 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -52,34 +43,6 @@ class Deployment:
 
     def client(self, service: str) -> Any:
         return config.boto3_client(service, self.port)
-
-
-@pytest.fixture(scope="module")
-def cloud_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    port = _free_port()
-    state_dir = tmp_path_factory.mktemp("e2e-localcloud")
-    log = (state_dir / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "localcloud", "start", "--foreground", "--port", str(port)],
-        cwd=config.PROJECT_ROOT,
-        env=os.environ | {config.STATE_DIR_ENV_VAR: str(state_dir)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not port_answers(port):
-            assert server.poll() is None, f"local cloud exited; log: {state_dir / 'server.log'}"
-            assert time.monotonic() < deadline, "local cloud did not start within 60 s"
-            time.sleep(0.2)
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +166,15 @@ def test_bad_upload_fails_at_etl_and_the_endpoint_keeps_serving(
     )
     assert endpoint["EndpointConfigName"] == second_run.run_input["names"]["endpoint_config"]
     assert _predict(deployment, rows) == before
+
+
+def test_python_renders_the_definition_terraform_deployed(deployment: Deployment) -> None:
+    # statemachine/render.py from the module's own template variables gives what templatefile() gave.
+    rendered = render_definition(deployment.outputs["state_machine_template_variables"])
+    deployed = deployment.client("stepfunctions").describe_state_machine(
+        stateMachineArn=deployment.outputs["state_machine_arn"]
+    )["definition"]
+    assert json.loads(rendered) == json.loads(deployed)
 
 
 def test_plan_after_apply_has_no_changes(deployment: Deployment) -> None:

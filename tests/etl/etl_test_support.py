@@ -11,7 +11,11 @@ from pyspark.sql import SparkSession
 
 
 def job_arguments(input_path: Path, output_path: Path, **options: Any) -> list[str]:
-    argv = ["--run_id", "test-run", "--input_uri", str(input_path), "--output_uri", str(output_path)]
+    """The run's arguments with every output in its own place under `output_path`, as the run input lays
+    them out (train/, validation/, rejected/, manifest.json)."""
+    argv = ["--run_id", "test-run", "--input_uri", str(input_path)]
+    argv += ["--train_uri", f"{output_path}/train/", "--validation_uri", f"{output_path}/validation/"]
+    argv += ["--rejected_uri", f"{output_path}/rejected/", "--manifest_uri", f"{output_path}/manifest.json"]
     for name, value in options.items():
         argv += [f"--{name}", str(value)]
     return argv

@@ -6,7 +6,11 @@ import etl_job
 import pytest
 from etl_job import EtlArgumentError, Rejection, classify_line, output_row, parse_arguments, split_point
 
-REQUIRED = ["--run_id", "r", "--input_uri", "in.csv", "--output_uri", "out/"]
+REQUIRED = [
+    *("--run_id", "r", "--input_uri", "in.csv", "--train_uri", "out/train/"),
+    *("--validation_uri", "out/validation/", "--rejected_uri", "out/rejected/"),
+    *("--manifest_uri", "out/manifest.json"),
+]
 
 
 @pytest.mark.parametrize(
@@ -65,7 +69,9 @@ def test_defaults_apply_and_unknown_glue_arguments_are_ignored() -> None:
         "--enable-metrics",
     ]
     args = parse_arguments([*glue_before, *REQUIRED, *glue_after])
-    assert (args.run_id, args.input_uri, args.output_uri) == ("r", "in.csv", "out")
+    assert (args.run_id, args.input_uri, args.train_uri) == ("r", "in.csv", "out/train/")
+    assert (args.validation_uri, args.rejected_uri) == ("out/validation/", "out/rejected/")
+    assert args.manifest_uri == "out/manifest.json"
     assert (args.train_fraction, args.label_column, args.has_header) == (0.8, 0, False)
     assert (args.min_valid_rows, args.max_rejected_fraction, args.expected_columns) == (100, 0.0, None)
 
@@ -82,7 +88,10 @@ def test_options_are_parsed() -> None:
     assert (args.min_valid_rows, args.max_rejected_fraction, args.expected_columns) == (5, 0.25, 9)
 
 
-@pytest.mark.parametrize("missing", ["--run_id", "--input_uri", "--output_uri"])
+@pytest.mark.parametrize(
+    "missing",
+    ["--run_id", "--input_uri", "--train_uri", "--validation_uri", "--rejected_uri", "--manifest_uri"],
+)
 def test_a_missing_required_argument_is_named(missing: str) -> None:
     argv = list(REQUIRED)
     index = argv.index(missing)
@@ -93,7 +102,7 @@ def test_a_missing_required_argument_is_named(missing: str) -> None:
 
 def test_abbreviations_of_required_arguments_are_not_accepted() -> None:
     with pytest.raises(EtlArgumentError, match="--run_id"):
-        parse_arguments(["--run", "r", "--input_uri", "i", "--output_uri", "o"])
+        parse_arguments(["--run", "r", *REQUIRED[2:]])
 
 
 @pytest.mark.parametrize(
@@ -111,3 +120,18 @@ def test_abbreviations_of_required_arguments_are_not_accepted() -> None:
 def test_invalid_options_are_named(option: str, value: str, message: str) -> None:
     with pytest.raises(EtlArgumentError, match=message):
         parse_arguments([*REQUIRED, option, value])
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--train_uri", "out/train", "--train_uri must be a prefix ending in '/'"),
+        ("--rejected_uri", "s3://b/runs/r/etl/rejected", "--rejected_uri must be a prefix"),
+        ("--manifest_uri", "out/manifest/", "--manifest_uri must name an object"),
+    ],
+)
+def test_output_locations_must_have_their_kind(option: str, value: str, message: str) -> None:
+    argv = list(REQUIRED)
+    argv[argv.index(option) + 1] = value
+    with pytest.raises(EtlArgumentError, match=message):
+        parse_arguments(argv)

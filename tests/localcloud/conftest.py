@@ -87,3 +87,19 @@ def zip_package() -> Callable[[dict[str, str]], bytes]:
 def wait_for() -> Callable[..., dict]:
     """Polls describe() until done(result), or raises TimeoutError."""
     return _wait_for
+
+
+@pytest.fixture
+def run_glue_job(aws: Callable[[str], Any], wait_for: Callable[..., dict]) -> Callable[..., dict]:
+    """Starts a run of a Glue job and returns its JobRun once the run has ended."""
+
+    def run(job: str, arguments: dict[str, str], timeout: float = 60.0) -> dict:
+        glue = aws("glue")
+        run_id = glue.start_job_run(JobName=job, Arguments=arguments)["JobRunId"]
+        return wait_for(
+            lambda: glue.get_job_run(JobName=job, RunId=run_id)["JobRun"],
+            lambda run: run["JobRunState"] not in ("STARTING", "RUNNING"),
+            timeout=timeout,
+        )
+
+    return run

@@ -7,7 +7,14 @@ import boto3
 import pytest
 from moto import mock_aws
 from trigger.config import Config
-from trigger_test_support import INPUT_PREFIX, PASS_DEFINITION, PIPELINE_NAME, REGION, RUNS_PREFIX
+from trigger_test_support import (
+    INPUT_PREFIX,
+    PASS_DEFINITION,
+    PIPELINE_NAME,
+    REGION,
+    RUN_OUTPUTS,
+    RUNS_PREFIX,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -53,4 +60,5 @@ def config(state_machine_arn: str) -> Config:
         pipeline_name=PIPELINE_NAME,
         input_prefix=INPUT_PREFIX,
         runs_prefix=RUNS_PREFIX,
+        run_outputs=RUN_OUTPUTS,
     )

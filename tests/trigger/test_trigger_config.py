@@ -11,6 +11,7 @@ VALID = {
     "PIPELINE_NAME": "churn-xgboost",
     "INPUT_PREFIX": "input/",
     "RUNS_PREFIX": "runs/",
+    "RUN_OUTPUTS": '{"train": "etl/train/", "manifest": "etl/manifest.json", "model": "model/"}',
 }
 
 
@@ -18,6 +19,7 @@ def test_valid_environment() -> None:
     config = load_config(VALID)
     assert config.pipeline_name == "churn-xgboost"
     assert config.region == "eu-west-1"
+    assert config.run_outputs == {"train": "etl/train/", "manifest": "etl/manifest.json", "model": "model/"}
 
 
 @pytest.mark.parametrize("missing", sorted(VALID))
@@ -45,6 +47,10 @@ def test_every_problem_is_reported_at_once() -> None:
         ("RUNS_PREFIX", "/runs/", "must not start with '/'"),
         ("RUNS_PREFIX", "input/runs/", "overlap"),
         ("INPUT_PREFIX", "runs/input/", "overlap"),
+        ("RUN_OUTPUTS", "etl/", "RUN_OUTPUTS is not JSON"),
+        ("RUN_OUTPUTS", "{}", "RUN_OUTPUTS must be a JSON object"),
+        ("RUN_OUTPUTS", '{"model": "/model/"}', "RUN_OUTPUTS paths of \\['model'\\]"),
+        ("RUN_OUTPUTS", '{"model": "../other/"}', "must be relative keys"),
     ],
 )
 def test_malformed_variable_is_named(name: str, value: str, message: str) -> None:

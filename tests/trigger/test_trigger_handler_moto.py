@@ -20,7 +20,15 @@ from trigger.naming import (
 )
 from trigger.process import TriggerError, process_event
 from trigger_s3_events import next_sequencer, record_for_upload, s3_event, s3_record
-from trigger_test_support import INPUT_PREFIX, PIPELINE_NAME, RUNS_PREFIX, executions, log_lines, make_bucket
+from trigger_test_support import (
+    INPUT_PREFIX,
+    PIPELINE_NAME,
+    RUN_OUTPUTS,
+    RUNS_PREFIX,
+    executions,
+    log_lines,
+    make_bucket,
+)
 
 LONG_KEY = "input/" + "/".join(["Customer Churn Exports 2024"] * 35) + "/final export.csv"
 assert 1000 <= len(LONG_KEY) <= 1024
@@ -54,12 +62,7 @@ def check_run_input(run_input: dict[str, Any], *, bucket: str, key: str, version
     prefix = f"s3://{bucket}/{RUNS_PREFIX}{run_id}/"
     assert run_input["outputs"] == {
         "run_prefix": prefix,
-        "etl": f"{prefix}etl/",
-        "train": f"{prefix}etl/train/",
-        "validation": f"{prefix}etl/validation/",
-        "rejected": f"{prefix}etl/rejected/",
-        "manifest": f"{prefix}etl/manifest.json",
-        "model": f"{prefix}model/",
+        **{name: f"{prefix}{path}" for name, path in RUN_OUTPUTS.items()},
     }
 
 
@@ -223,6 +226,7 @@ def test_missing_state_machine_makes_the_handler_raise_naming_the_key(
         pipeline_name=PIPELINE_NAME,
         input_prefix=INPUT_PREFIX,
         runs_prefix=RUNS_PREFIX,
+        run_outputs=RUN_OUTPUTS,
     )
     with pytest.raises(
         TriggerError, match=r"1 of 1 .*'input/churn data.csv'.*StateMachineDoesNotExist"
@@ -330,6 +334,7 @@ def test_lambda_entry_point_reads_the_environment_and_logs_the_request_id(
     monkeypatch.setenv("PIPELINE_NAME", PIPELINE_NAME)
     monkeypatch.setenv("INPUT_PREFIX", INPUT_PREFIX)
     monkeypatch.setenv("RUNS_PREFIX", RUNS_PREFIX)
+    monkeypatch.setenv("RUN_OUTPUTS", json.dumps(RUN_OUTPUTS))
     monkeypatch.delitem(sys.modules, "trigger.handler", raising=False)
     handler_module = importlib.import_module("trigger.handler")
     bucket = make_bucket(s3, "pipeline-bucket", versioned=False)

@@ -10,6 +10,7 @@ from typing import Any
 from trigger.events import CreatedObject
 from trigger.naming import derive_names
 from trigger.run_input import build_run_input, execution_input
+from trigger_test_support import RUN_OUTPUTS
 
 CONTRACT_README = Path(__file__).resolve().parents[2] / "statemachine" / "README.md"
 
@@ -49,7 +50,7 @@ def example_run_input(version_id: str | None = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd")
         etag=obj.etag,
         event_time=obj.event_time,
     )
-    return build_run_input(obj, names, "runs/")
+    return build_run_input(obj, names, "runs/", RUN_OUTPUTS)
 
 
 def test_same_fields_as_the_documented_contract() -> None:

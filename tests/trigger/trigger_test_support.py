@@ -9,6 +9,14 @@ REGION = "us-east-1"
 PIPELINE_NAME = "churn-xgboost"
 INPUT_PREFIX = "input/"
 RUNS_PREFIX = "runs/"
+# A run layout as the module passes it (RUN_OUTPUTS); the trigger places it under each run's prefix.
+RUN_OUTPUTS = {
+    "train": "etl/train/",
+    "validation": "etl/validation/",
+    "rejected": "etl/rejected/",
+    "manifest": "etl/manifest.json",
+    "model": "model/",
+}
 PASS_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
 
 

@@ -6,15 +6,15 @@ mock_provider "aws" {
 }
 
 variables {
-  name                 = "churn-xgboost"
-  trigger_package_path = "tests/fixtures/trigger.zip"
-  glue_script_path     = "tests/fixtures/etl_job.py"
-  hyperparameters = {
-    max_depth   = "5"
-    eta         = "0.2"
-    objective   = "binary:logistic"
-    eval_metric = "error"
-    num_round   = "100"
+  name = "churn-xgboost"
+  training = {
+    hyperparameters = {
+      max_depth   = "5"
+      eta         = "0.2"
+      objective   = "binary:logistic"
+      eval_metric = "error"
+      num_round   = "100"
+    }
   }
 }
 
@@ -75,7 +75,9 @@ run "explicit_image_uri_wins" {
   command = plan
 
   variables {
-    training_image_uri = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
+    training = {
+      image_uri = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
+    }
   }
 
   assert {
@@ -101,9 +103,11 @@ run "gate_comparison_and_threshold_rendered" {
   command = plan
 
   variables {
-    quality_gate_metric_name = "validation:binary_classification_accuracy"
-    quality_gate_comparison  = "GreaterThanEquals"
-    quality_gate_threshold   = 0.85
+    quality_gate = {
+      metric_name = "validation:binary_classification_accuracy"
+      comparison  = "GreaterThanEquals"
+      threshold   = 0.85
+    }
   }
 
   assert {
@@ -130,7 +134,9 @@ run "gate_disabled_leaves_no_gate" {
   command = plan
 
   variables {
-    quality_gate_enabled = false
+    quality_gate = {
+      enabled = false
+    }
   }
 
   assert {
@@ -152,8 +158,10 @@ run "endpoint_polling_settings_rendered" {
   command = plan
 
   variables {
-    endpoint_poll_interval_seconds = 1
-    endpoint_max_polls             = 7
+    endpoint = {
+      poll_interval_seconds = 1
+      max_polls             = 7
+    }
   }
 
   assert {
@@ -183,7 +191,9 @@ run "explicit_image_from_another_region_is_refused" {
   command = plan
 
   variables {
-    training_image_uri = "683313688378.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
+    training = {
+      image_uri = "683313688378.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
+    }
   }
 
   expect_failures = [aws_sfn_state_machine.pipeline]

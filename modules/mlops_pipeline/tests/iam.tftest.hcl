@@ -5,9 +5,7 @@ mock_provider "aws" {
 }
 
 variables {
-  name                 = "churn-xgboost"
-  trigger_package_path = "tests/fixtures/trigger.zip"
-  glue_script_path     = "tests/fixtures/etl_job.py"
+  name = "churn-xgboost"
 }
 
 run "statements_are_scoped" {
@@ -169,7 +167,9 @@ run "explicit_image_scopes_ecr_to_its_repository" {
   command = plan
 
   variables {
-    training_image_uri = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
+    training = {
+      image_uri = "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1"
+    }
   }
 
   assert {

@@ -5,9 +5,7 @@ mock_provider "aws" {
 }
 
 variables {
-  name                 = "churn-xgboost"
-  trigger_package_path = "tests/fixtures/trigger.zip"
-  glue_script_path     = "tests/fixtures/etl_job.py"
+  name = "churn-xgboost"
 }
 
 run "default_names" {
@@ -46,7 +44,7 @@ run "default_names" {
   }
 
   assert {
-    condition     = aws_s3_object.glue_script.key == "scripts/etl_job.py" && aws_s3_object.glue_script.etag == filemd5("tests/fixtures/etl_job.py")
+    condition     = aws_s3_object.glue_script.key == "scripts/etl_job.py" && aws_s3_object.glue_script.etag == filemd5("../../glue/etl_job.py")
     error_message = "the Glue script must be uploaded under scripts/ with its MD5 as etag (so edits redeploy)"
   }
 
@@ -111,8 +109,12 @@ run "overridden_bucket_and_endpoint_names" {
   command = plan
 
   variables {
-    bucket_name   = "my-own-bucket"
-    endpoint_name = "Churn-Live"
+    storage = {
+      bucket_name = "my-own-bucket"
+    }
+    endpoint = {
+      name = "Churn-Live"
+    }
   }
 
   assert {
@@ -140,11 +142,19 @@ run "null_inputs_take_defaults" {
   command = plan
 
   variables {
-    input_prefix           = null
-    train_fraction         = null
-    quality_gate_enabled   = null
-    hyperparameters        = null
-    training_instance_type = null
+    storage = {
+      input_prefix = null
+    }
+    etl = {
+      train_fraction = null
+    }
+    quality_gate = {
+      enabled = null
+    }
+    training = {
+      hyperparameters = null
+      instance_type   = null
+    }
   }
 
   assert {
@@ -155,5 +165,21 @@ run "null_inputs_take_defaults" {
   assert {
     condition     = aws_glue_job.etl.default_arguments["--train_fraction"] == "0.8"
     error_message = "a null train_fraction should fall back to 0.8"
+  }
+}
+
+# A team's own ETL script replaces the repository's; its MD5 still drives redeployment.
+run "own_glue_script" {
+  command = plan
+
+  variables {
+    etl = {
+      script_path = "tests/fixtures/etl_job.py"
+    }
+  }
+
+  assert {
+    condition     = aws_s3_object.glue_script.key == "scripts/etl_job.py" && aws_s3_object.glue_script.etag == filemd5("tests/fixtures/etl_job.py") && aws_s3_object.glue_script.source == "tests/fixtures/etl_job.py"
+    error_message = "etl.script_path must be the uploaded script"
   }
 }

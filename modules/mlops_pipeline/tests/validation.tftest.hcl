@@ -5,9 +5,7 @@ mock_provider "aws" {
 }
 
 variables {
-  name                 = "churn-xgboost"
-  trigger_package_path = "tests/fixtures/trigger.zip"
-  glue_script_path     = "tests/fixtures/etl_job.py"
+  name = "churn-xgboost"
 }
 
 run "name_too_long" {
@@ -42,202 +40,243 @@ run "name_ending_with_hyphen" {
   expect_failures = [var.name]
 }
 
-run "missing_lambda_package" {
-  command = plan
-  variables {
-    trigger_package_path = "tests/fixtures/does-not-exist.zip"
-  }
-  expect_failures = [var.trigger_package_path]
-}
-
 run "missing_glue_script" {
   command = plan
   variables {
-    glue_script_path = "tests/fixtures/does-not-exist.py"
+    etl = {
+      script_path = "tests/fixtures/does-not-exist.py"
+    }
   }
-  expect_failures = [var.glue_script_path]
-}
-
-run "missing_state_machine_template" {
-  command = plan
-  variables {
-    state_machine_template_path = "tests/fixtures/does-not-exist.tftpl"
-  }
-  expect_failures = [var.state_machine_template_path]
+  expect_failures = [var.etl]
 }
 
 run "unknown_gate_comparison" {
   command = plan
   variables {
-    quality_gate_comparison = "Below"
+    quality_gate = {
+      comparison = "Below"
+    }
   }
-  expect_failures = [var.quality_gate_comparison]
+  expect_failures = [var.quality_gate]
 }
 
 run "metric_name_breaking_the_jsonpath_filter" {
   command = plan
   variables {
-    quality_gate_metric_name = "validation:error']"
+    quality_gate = {
+      metric_name = "validation:error']"
+    }
   }
-  expect_failures = [var.quality_gate_metric_name]
+  expect_failures = [var.quality_gate]
 }
 
 run "input_prefix_without_trailing_slash" {
   command = plan
   variables {
-    input_prefix = "input"
+    storage = {
+      input_prefix = "input"
+    }
   }
-  expect_failures = [var.input_prefix]
+  expect_failures = [var.storage]
 }
 
 run "input_prefix_with_leading_slash" {
   command = plan
   variables {
-    input_prefix = "/input/"
+    storage = {
+      input_prefix = "/input/"
+    }
   }
-  expect_failures = [var.input_prefix]
+  expect_failures = [var.storage]
 }
 
 run "input_prefix_inside_runs" {
   command = plan
   variables {
-    input_prefix = "runs/"
+    storage = {
+      input_prefix = "runs/"
+    }
   }
-  expect_failures = [var.input_prefix]
+  expect_failures = [var.storage]
 }
 
 run "input_prefix_under_runs" {
   command = plan
   variables {
-    input_prefix = "runs/uploads/"
+    storage = {
+      input_prefix = "runs/uploads/"
+    }
   }
-  expect_failures = [var.input_prefix]
+  expect_failures = [var.storage]
+}
+
+# scripts/ holds the Glue script the module uploads: as an input prefix, deploying would start a run.
+run "input_prefix_under_scripts" {
+  command = plan
+  variables {
+    storage = {
+      input_prefix = "scripts/"
+    }
+  }
+  expect_failures = [var.storage]
 }
 
 run "train_fraction_of_one" {
   command = plan
   variables {
-    train_fraction = 1
+    etl = {
+      train_fraction = 1
+    }
   }
-  expect_failures = [var.train_fraction]
+  expect_failures = [var.etl]
 }
 
 run "train_fraction_of_zero" {
   command = plan
   variables {
-    train_fraction = 0
+    etl = {
+      train_fraction = 0
+    }
   }
-  expect_failures = [var.train_fraction]
+  expect_failures = [var.etl]
 }
 
 run "max_rejected_fraction_of_one" {
   command = plan
   variables {
-    max_rejected_fraction = 1
+    etl = {
+      max_rejected_fraction = 1
+    }
   }
-  expect_failures = [var.max_rejected_fraction]
+  expect_failures = [var.etl]
 }
 
 run "fractional_label_column" {
   command = plan
   variables {
-    label_column = 1.5
+    etl = {
+      label_column = 1.5
+    }
   }
-  expect_failures = [var.label_column]
+  expect_failures = [var.etl]
 }
 
 run "single_glue_worker" {
   command = plan
   variables {
-    glue_number_of_workers = 1
+    etl = {
+      number_of_workers = 1
+    }
   }
-  expect_failures = [var.glue_number_of_workers]
+  expect_failures = [var.etl]
 }
 
 run "image_uri_outside_ecr" {
   command = plan
   variables {
-    training_image_uri = "docker.io/library/xgboost:latest"
+    training = {
+      image_uri = "docker.io/library/xgboost:latest"
+    }
   }
-  expect_failures = [var.training_image_uri]
+  expect_failures = [var.training]
 }
 
 run "endpoint_name_too_long" {
   command = plan
   variables {
-    endpoint_name = "a234567890123456789012345678901234567890123456789012345678901234"
+    endpoint = {
+      name = "a234567890123456789012345678901234567890123456789012345678901234"
+    }
   }
-  expect_failures = [var.endpoint_name]
+  expect_failures = [var.endpoint]
 }
 
 run "endpoint_name_with_underscore" {
   command = plan
   variables {
-    endpoint_name = "churn_endpoint"
+    endpoint = {
+      name = "churn_endpoint"
+    }
   }
-  expect_failures = [var.endpoint_name]
+  expect_failures = [var.endpoint]
 }
 
 run "bucket_name_with_uppercase" {
   command = plan
   variables {
-    bucket_name = "My-Bucket"
+    storage = {
+      bucket_name = "My-Bucket"
+    }
   }
-  expect_failures = [var.bucket_name]
+  expect_failures = [var.storage]
 }
 
 run "non_sagemaker_instance_type" {
   command = plan
   variables {
-    training_instance_type = "m5.large"
+    training = {
+      instance_type = "m5.large"
+    }
   }
-  expect_failures = [var.training_instance_type]
+  expect_failures = [var.training]
 }
 
 run "retry_attempts_beyond_lambda_limit" {
   command = plan
   variables {
-    trigger_maximum_retry_attempts = 3
+    trigger = {
+      maximum_retry_attempts = 3
+    }
   }
-  expect_failures = [var.trigger_maximum_retry_attempts]
+  expect_failures = [var.trigger]
 }
 
 run "event_age_beyond_lambda_limit" {
   command = plan
   variables {
-    trigger_maximum_event_age_seconds = 30
+    trigger = {
+      maximum_event_age_seconds = 30
+    }
   }
-  expect_failures = [var.trigger_maximum_event_age_seconds]
+  expect_failures = [var.trigger]
 }
 
 run "unsupported_log_retention" {
   command = plan
   variables {
-    log_retention_days = 10
+    observability = {
+      log_retention_days = 10
+    }
   }
-  expect_failures = [var.log_retention_days]
+  expect_failures = [var.observability]
 }
 
 run "zero_poll_interval" {
   command = plan
   variables {
-    endpoint_poll_interval_seconds = 0
+    endpoint = {
+      poll_interval_seconds = 0
+    }
   }
-  expect_failures = [var.endpoint_poll_interval_seconds]
+  expect_failures = [var.endpoint]
 }
 
 run "zero_run_data_expiry" {
   command = plan
   variables {
-    run_data_expiration_days = 0
+    storage = {
+      run_data_expiration_days = 0
+    }
   }
-  expect_failures = [var.run_data_expiration_days]
+  expect_failures = [var.storage]
 }
 
 run "expected_columns_of_one" {
   command = plan
   variables {
-    expected_columns = 1
+    etl = {
+      expected_columns = 1
+    }
   }
-  expect_failures = [var.expected_columns]
+  expect_failures = [var.etl]
 }

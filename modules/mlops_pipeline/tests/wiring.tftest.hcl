@@ -6,16 +6,16 @@ mock_provider "aws" {
 }
 
 variables {
-  name                 = "churn-xgboost"
-  trigger_package_path = "tests/fixtures/trigger.zip"
-  glue_script_path     = "tests/fixtures/etl_job.py"
+  name = "churn-xgboost"
 }
 
 run "trigger_lambda_configuration" {
   command = plan
 
   variables {
-    input_prefix = "uploads/csv/"
+    storage = {
+      input_prefix = "uploads/csv/"
+    }
   }
 
   assert {
@@ -24,8 +24,8 @@ run "trigger_lambda_configuration" {
   }
 
   assert {
-    condition     = aws_lambda_function.trigger.source_code_hash == filebase64sha256("tests/fixtures/trigger.zip")
-    error_message = "source_code_hash must follow the package so a rebuilt zip redeploys"
+    condition     = abspath(aws_lambda_function.trigger.filename) == abspath("../../lambdas/trigger.zip") && aws_lambda_function.trigger.source_code_hash == filebase64sha256("../../lambdas/trigger.zip")
+    error_message = "the trigger must deploy the committed package, and source_code_hash must follow it so a rebuilt zip redeploys"
   }
 
   assert {
@@ -35,6 +35,18 @@ run "trigger_lambda_configuration" {
       aws_lambda_function.trigger.environment[0].variables.RUNS_PREFIX == "runs/"
     )
     error_message = "the trigger's PIPELINE_NAME / INPUT_PREFIX / RUNS_PREFIX are not wired"
+  }
+
+  # The run layout reaches the trigger, which places it under each run's prefix in the run input.
+  assert {
+    condition = jsondecode(aws_lambda_function.trigger.environment[0].variables.RUN_OUTPUTS) == {
+      train      = "etl/train/"
+      validation = "etl/validation/"
+      rejected   = "etl/rejected/"
+      manifest   = "etl/manifest.json"
+      model      = "model/"
+    }
+    error_message = "RUN_OUTPUTS must carry every output of the run layout"
   }
 
   assert {
@@ -65,8 +77,10 @@ run "async_invocation_and_failure_queue" {
   command = plan
 
   variables {
-    trigger_maximum_retry_attempts    = 1
-    trigger_maximum_event_age_seconds = 900
+    trigger = {
+      maximum_retry_attempts    = 1
+      maximum_event_age_seconds = 900
+    }
   }
 
   assert {
@@ -136,11 +150,13 @@ run "glue_job_arguments" {
   command = plan
 
   variables {
-    train_fraction        = 0.7
-    label_column          = 3
-    input_has_header      = true
-    min_valid_rows        = 50
-    max_rejected_fraction = 0.05
+    etl = {
+      train_fraction        = 0.7
+      label_column          = 3
+      input_has_header      = true
+      min_valid_rows        = 50
+      max_rejected_fraction = 0.05
+    }
   }
 
   assert {
@@ -180,7 +196,9 @@ run "expected_columns_passed_when_set" {
   command = plan
 
   variables {
-    expected_columns = 70
+    etl = {
+      expected_columns = 70
+    }
   }
 
   assert {
@@ -193,7 +211,9 @@ run "bucket_protection_and_lifecycle" {
   command = plan
 
   variables {
-    run_data_expiration_days = 14
+    storage = {
+      run_data_expiration_days = 14
+    }
   }
 
   assert {

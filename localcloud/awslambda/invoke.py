@@ -1,0 +1,276 @@
+"""Lambda invocation without Docker.
+
+Both the `Invoke` API and the S3 bucket-notification path run the deployed package's handler in a
+subprocess (`localcloud/awslambda/runtime.py`) with the function's environment variables, region,
+test credentials and `AWS_ENDPOINT_URL` pointing at the local cloud.
+
+- `RequestResponse`: the handler's result is the payload; an uncaught exception gives the error
+  document with `X-Amz-Function-Error: Unhandled`, as AWS does.
+- `Event` (and S3 notifications): runs in a thread, so the caller (e.g. PutObject) returns at once.
+  A failure is retried `MaximumRetryAttempts` times (default 2, as AWS) and then sent to the
+  function's on-failure destination (SQS or SNS) in AWS's destination record format.
+- Logs go to CloudWatch Logs group `/aws/lambda/<name>` of the local cloud and to
+  `.localcloud/logs/lambda/<name>.log`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+from moto.core.utils import iso_8601_datetime_with_milliseconds
+from moto.s3 import notifications as s3_notifications
+
+from localcloud import config, patching, shared_state
+
+LOG = logging.getLogger(__name__)
+
+RUNTIME = Path(__file__).resolve().parent / "runtime.py"
+DEFAULT_ASYNC_RETRIES = 2
+# AWS waits minutes between async retries; locally a short pause keeps the behaviour observable.
+ASYNC_RETRY_DELAY_SECONDS = 1.0
+LOG_TAIL_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class Invocation:
+    payload: bytes
+    function_error: str | None
+    logs: str
+    request_id: str
+
+
+def _code_dir(function: LambdaFunction) -> Path:
+    """The function's deployment package, unpacked once per code version."""
+    digest = hashlib.sha256(function.code_bytes).hexdigest()[:16]
+    target = shared_state.work_root("lambda") / function.function_name / digest
+    if not target.exists():
+        staging = target.with_name(f"{digest}.{uuid.uuid4().hex}.tmp")
+        with zipfile.ZipFile(io.BytesIO(function.code_bytes)) as package:
+            package.extractall(staging)
+        try:
+            staging.rename(target)
+        except OSError:  # another invocation unpacked the same version first
+            if not target.exists():
+                raise
+    return target
+
+
+def _environment(function: LambdaFunction, request_id: str) -> dict[str, str]:
+    env = {key: os.environ[key] for key in ("PATH", "LANG", "TZ", "JAVA_HOME") if key in os.environ}
+    env.update(config.client_environment())
+    env.update(
+        {
+            "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+            "AWS_LAMBDA_FUNCTION_TIMEOUT": str(function.timeout),
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.run_time}",
+            "LOCALCLOUD_FUNCTION_ARN": function.function_arn,
+            "LOCALCLOUD_REQUEST_ID": request_id,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update({key: str(value) for key, value in (function.environment_vars or {}).items()})
+    return env
+
+
+def invoke_function(function: LambdaFunction, event: bytes) -> Invocation:
+    """Run the handler once; errors of the handler are returned, not raised."""
+    request_id = str(uuid.uuid4())
+    if not (function.run_time or "").startswith("python"):
+        error = {
+            "errorType": "Runtime.InvalidRuntime",
+            "errorMessage": f"local cloud runs only Python functions, not {function.run_time!r}",
+        }
+        return Invocation(json.dumps(error).encode(), "Unhandled", error["errorMessage"], request_id)
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            [sys.executable, str(RUNTIME), str(_code_dir(function)), function.handler],
+            input=event,
+            capture_output=True,
+            env=_environment(function, request_id),
+            timeout=float(function.timeout),
+            check=False,
+        )
+        payload, logs = completed.stdout, completed.stderr.decode(errors="replace")
+        function_error = None if completed.returncode == 0 else "Unhandled"
+        if completed.returncode not in (0, 1) or not payload:
+            payload = json.dumps(
+                {
+                    "errorType": "Runtime.ExitError",
+                    "errorMessage": f"RequestId: {request_id} Error: "
+                    f"Runtime exited with error: exit status {completed.returncode}",
+                }
+            ).encode()
+            function_error = "Unhandled"
+    except subprocess.TimeoutExpired as expired:
+        logs = (expired.stderr or b"").decode(errors="replace")
+        payload = json.dumps(
+            {
+                "errorMessage": f"{time.strftime('%Y-%m-%dT%H:%M:%S')}Z {request_id} Task timed out after "
+                f"{float(function.timeout):.2f} seconds"
+            }
+        ).encode()
+        function_error = "Unhandled"
+    duration_ms = (time.monotonic() - started) * 1000
+    _save_logs(function, request_id, logs, duration_ms, function_error)
+    return Invocation(payload, function_error, logs, request_id)
+
+
+def _save_logs(
+    function: LambdaFunction, request_id: str, logs: str, duration_ms: float, function_error: str | None
+) -> None:
+    lines = [f"START RequestId: {request_id} Version: $LATEST", *logs.splitlines()]
+    if function_error:
+        lines.append(f"RequestId: {request_id} Error: invocation failed ({function_error})")
+    lines.append(f"END RequestId: {request_id}")
+    lines.append(f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms")
+    text = "\n".join(lines)
+    log_file = config.logs_dir() / "lambda" / f"{function.function_name}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("a") as handle:
+        handle.write(text + "\n")
+    try:
+        function.logs_backend.ensure_log_group(function.logs_group_name)
+        function.save_logs(text)
+    except Exception:  # the file log above already holds the record
+        LOG.exception("could not write CloudWatch logs of %s", function.function_name)
+
+
+def _on_failure_destination(function: LambdaFunction) -> tuple[str | None, int]:
+    if not function.event_invoke_config:
+        return None, DEFAULT_ASYNC_RETRIES
+    settings = function.event_invoke_config[0].config
+    destination = settings.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    return destination, int(settings.get("MaximumRetryAttempts", DEFAULT_ASYNC_RETRIES))
+
+
+def _failure_record(function: LambdaFunction, event: bytes, last: Invocation, attempts: int) -> dict:
+    return {
+        "version": "1.0",
+        "timestamp": iso_8601_datetime_with_milliseconds(),
+        "requestContext": {
+            "requestId": last.request_id,
+            "functionArn": f"{function.function_arn}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": attempts,
+        },
+        "requestPayload": json.loads(event or b"{}"),
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": last.function_error,
+        },
+        "responsePayload": json.loads(last.payload or b"null"),
+    }
+
+
+def _send_to_destination(destination: str, record: dict) -> None:
+    service = destination.split(":")[2]
+    body = json.dumps(record)
+    if service == "sqs":
+        sqs = config.boto3_client("sqs")
+        queue_url = sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[1])["QueueUrl"]
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    elif service == "sns":
+        config.boto3_client("sns").publish(TopicArn=destination, Message=body)
+    else:
+        raise ValueError(f"on-failure destination {destination} is not supported by the local cloud")
+
+
+def invoke_async(function: LambdaFunction, event: bytes) -> None:
+    """Invoke as AWS does for `Event`: retry, then hand the failure to the on-failure destination."""
+    destination, retries = _on_failure_destination(function)
+    attempts = 0
+    while True:
+        attempts += 1
+        invocation = invoke_function(function, event)
+        if invocation.function_error is None:
+            return
+        LOG.error(
+            "Lambda %s failed (attempt %d of %d): %s",
+            function.function_name,
+            attempts,
+            retries + 1,
+            invocation.payload.decode(errors="replace"),
+        )
+        if attempts > retries:
+            break
+        time.sleep(ASYNC_RETRY_DELAY_SECONDS * attempts)
+    if destination is None:
+        LOG.error(
+            "Lambda %s: event dropped after %d attempts (no on-failure destination)",
+            function.function_name,
+            attempts,
+        )
+        return
+    try:
+        _send_to_destination(destination, _failure_record(function, event, invocation, attempts))
+    except Exception:
+        LOG.exception("Lambda %s: could not send the failed event to %s", function.function_name, destination)
+
+
+def _start_async(function: LambdaFunction, event: bytes) -> None:
+    threading.Thread(
+        target=invoke_async, args=(function, event), name=f"lambda-{function.function_name}", daemon=True
+    ).start()
+
+
+def _invoke(self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+    event = body.encode() if isinstance(body, str) else (body or b"{}")
+    invocation_type = request_headers.get("x-amz-invocation-type", "RequestResponse")
+    if invocation_type == "DryRun":
+        return b""
+    if invocation_type == "Event":
+        _start_async(self, event)
+        return b""
+    invocation = invoke_function(self, event)
+    if invocation.function_error:
+        response_headers["x-amz-function-error"] = invocation.function_error
+    tail = invocation.logs.encode()[-LOG_TAIL_BYTES:]
+    response_headers["x-amz-log-result"] = base64.b64encode(tail).decode()
+    response_headers["x-amz-executed-version"] = "$LATEST"
+    return invocation.payload
+
+
+def _invoke_from_s3_notification(account_id: str, event_body: Any, fn_arn: str, region_name: str) -> None:
+    from moto.awslambda.utils import get_backend
+
+    try:
+        function = get_backend(account_id, region_name).get_function(fn_arn)
+    except Exception:
+        # AWS accepts the upload even when the target is gone; the notification is lost, but loudly.
+        LOG.exception("S3 notification for missing Lambda function %s", fn_arn)
+        return
+    _start_async(function, json.dumps(event_body).encode())
+
+
+# Replaced, not wrapped: moto's `invoke` runs every invocation type synchronously in a Docker
+# container and labels uncaught errors `Handled`, and its `_invoke_awslambda` calls that synchronously
+# and drops every error; no part of either applies to an asynchronous subprocess invocation.
+PATCHES = (
+    patching.replace(__name__, LambdaFunction, "invoke", fingerprint="dadc324f30aed38b", replacement=_invoke),
+    patching.replace(
+        __name__,
+        s3_notifications,
+        "_invoke_awslambda",
+        fingerprint="3e321d949008d14e",
+        replacement=_invoke_from_s3_notification,
+    ),
+)

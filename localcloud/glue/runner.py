@@ -1,0 +1,145 @@
+"""Run one Glue job run for real: the job's script from the local S3, on local Spark.
+
+The script runs as on Glue, `python <script> --JOB_NAME <job> --JOB_RUN_ID <id> --<arg> <value>...`,
+with the job's default arguments merged under the run's arguments (moto already merged them). Spark
+here reads and writes the local file system, so every `s3://` argument is given to the script as a
+local path and mirrored back to S3 afterwards, also when the script fails (see `s3_arguments`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from localcloud import config
+from localcloud.glue.s3_arguments import S3Arguments
+from localcloud.s3_uri import split_s3_uri
+from localcloud.shared_state import work_root
+
+LOG = logging.getLogger(__name__)
+
+# Per-run JVM: enough for the demo data with room for other processes on a 2-core, shared machine.
+SPARK_DRIVER_MEMORY = os.environ.get("LOCALCLOUD_SPARK_DRIVER_MEMORY", "1g")
+TRACEBACK_HEADER = "Traceback (most recent call last):"
+
+
+def error_message_from_stderr(stderr: str, exit_code: int) -> str:
+    """The exception line of the last Python traceback, which is what Glue reports as ErrorMessage.
+
+    Spark keeps logging after the traceback (shutdown hooks), so the message is the first
+    unindented line after the last traceback header rather than the last line of the output.
+    """
+    lines = stderr.splitlines()
+    header_indexes = [index for index, line in enumerate(lines) if line.startswith(TRACEBACK_HEADER)]
+    if header_indexes:
+        for line in lines[header_indexes[-1] + 1 :]:
+            if line.strip() and not line.startswith((" ", "\t")):
+                return line.strip()
+    last_lines = [line.strip() for line in lines if line.strip()]
+    detail = f": {last_lines[-1]}" if last_lines else ""
+    return f"Command failed with exit code {exit_code}{detail}"
+
+
+def _script_command(script: Path, job_name: str, run_id: str, arguments: dict[str, str]) -> list[str]:
+    command = [sys.executable, str(script), "--JOB_NAME", job_name, "--JOB_RUN_ID", run_id]
+    for name, value in arguments.items():
+        command += [name, value]
+    return command
+
+
+def _script_environment(work_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(config.client_environment())
+    env.update(
+        {
+            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_DRIVER_PYTHON": sys.executable,
+            "PYSPARK_SUBMIT_ARGS": f"--driver-memory {SPARK_DRIVER_MEMORY} pyspark-shell",
+            "SPARK_LOCAL_DIRS": str(work_dir / "spark-tmp"),
+            "SPARK_LOCAL_IP": config.HOST,
+        }
+    )
+    return env
+
+
+def execute_job_run(job: Any, job_run: Any) -> None:
+    """Run `job_run` (a LocalJobRun of `job`) to a terminal state; never raises."""
+    try:
+        state, message = _execute(job, job_run)
+    except Exception as error:  # anything unexpected must still end the run, with the reason
+        LOG.exception("Glue job %s run %s could not be executed", job.name, job_run.job_run_id)
+        state, message = "FAILED", f"Local Glue emulation error: {type(error).__name__}: {error}"
+    job_run.finish(state, message)
+    LOG.info("Glue job %s run %s %s %s", job.name, job_run.job_run_id, state, message or "")
+
+
+def _execute(job: Any, job_run: Any) -> tuple[str, str | None]:
+    s3 = config.boto3_client("s3")
+    run_id = job_run.job_run_id
+    log_dir = config.logs_dir() / "glue" / job.name
+    log_dir.mkdir(parents=True, exist_ok=True)
+    job_run.log_file = str(log_dir / f"{run_id}.log")
+
+    work_dir = Path(tempfile.mkdtemp(prefix="run-", dir=work_root("glue"))).resolve()
+    try:
+        script_location = (job.command or {}).get("ScriptLocation")
+        if not script_location:
+            return "FAILED", f"Job {job.name} has no Command.ScriptLocation"
+        # Named by the runner, like every local path of the run (see s3_arguments).
+        script = work_dir / "script" / "script.py"
+        script.parent.mkdir()
+        try:
+            s3.download_file(*split_s3_uri(script_location), str(script))
+        except (ClientError, ValueError) as error:
+            return "FAILED", f"Cannot read the job's script {script_location}: {error}"
+
+        s3_arguments = S3Arguments(s3, work_dir / "s3")
+        arguments = s3_arguments.local_arguments(dict(job_run.arguments or {}))
+        timeout_seconds = (job_run.timeout or job.timeout or 2880) * 60
+        command = _script_command(script, job.name, run_id, arguments)
+        try:
+            completed = _run_script(command, work_dir, job_run.log_file, timeout_seconds)
+        finally:
+            s3_arguments.mirror_back()
+        if completed is None:
+            return "TIMEOUT", f"Job run timed out after {timeout_seconds // 60} minutes"
+        if completed.returncode != 0:
+            message = error_message_from_stderr(completed.stderr, completed.returncode)
+            # The script saw local paths; its message should name the S3 locations the user knows.
+            return "FAILED", s3_arguments.to_s3(message)
+        return "SUCCEEDED", None
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _run_script(
+    command: list[str], work_dir: Path, log_file: str, timeout_seconds: int
+) -> subprocess.CompletedProcess[str] | None:
+    """Run the script, logging its output; None when it timed out."""
+    with open(log_file, "w") as log:
+        log.write(f"$ {' '.join(command)}\n")
+        log.flush()
+        try:
+            completed = subprocess.run(
+                command,
+                cwd=work_dir,
+                env=_script_environment(work_dir),
+                stdout=log,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=timeout_seconds,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as expired:
+            log.write(expired.stderr or "")
+            return None
+        log.write(completed.stderr)
+    return completed

@@ -1,0 +1,245 @@
+"""SageMaker and SageMaker Runtime for the local cloud, on top of moto 5.2.5.
+
+moto records training jobs as instantly Completed, endpoints as instantly InService, has no
+UpdateEndpoint and answers InvokeEndpoint with canned text. These patches make them real:
+
+- CreateTrainingJob validates the request as SageMaker does and runs the job in the background
+  (localcloud.sagemaker.training); DescribeTrainingJob reports its live status.
+- CreateEndpoint / UpdateEndpoint start a local model server (localcloud.sagemaker.endpoints);
+  DeleteEndpoint stops it.
+- InvokeEndpoint forwards the request to the endpoint's model server.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from moto.core.common_types import TYPE_RESPONSE
+from moto.core.responses import ActionResult
+from moto.sagemaker.exceptions import ResourceInUseException, ValidationError
+from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, FakeTrainingJob, SageMakerModelBackend
+from moto.sagemaker.responses import SageMakerResponse
+from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+
+from localcloud import patching
+from localcloud.sagemaker import endpoints, training
+from localcloud.sagemaker.request_validation import validate_create_training_job
+from localcloud.shared_state import SAGEMAKER_STATE_LOCK
+
+_connections = threading.local()
+
+
+def _create_training_job(original: Callable[..., FakeTrainingJob]) -> Callable[..., FakeTrainingJob]:
+    @functools.wraps(original)
+    def create_training_job(self: SageMakerModelBackend, **kwargs: Any) -> FakeTrainingJob:
+        name = kwargs["training_job_name"]
+        validate_create_training_job(
+            name=name,
+            role_arn=kwargs["role_arn"],
+            algorithm_specification=kwargs["algorithm_specification"] or {},
+            input_data_config=kwargs["input_data_config"],
+            output_data_config=kwargs["output_data_config"] or {},
+            hyper_parameters=kwargs["hyper_parameters"],
+        )
+        with SAGEMAKER_STATE_LOCK:
+            # Training job names are unique forever in an account and region, as on AWS.
+            if name in self.training_jobs:
+                arn = FakeTrainingJob.arn_formatter(name, self.account_id, self.region_name)
+                raise ResourceInUseException(
+                    message="Training job names must be unique within an AWS account and region, and a "
+                    f"training job with this name already exists ({arn})"
+                )
+            job = original(self, **kwargs)
+            training.start_training_job(job, self.account_id, self.region_name)
+        return job
+
+    return create_training_job
+
+
+def _under_state_lock(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with SAGEMAKER_STATE_LOCK:
+            return original(*args, **kwargs)
+
+    return locked
+
+
+def _create_endpoint(original: Callable[..., FakeEndpoint]) -> Callable[..., FakeEndpoint]:
+    @functools.wraps(original)
+    def create_endpoint(
+        self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str, tags: Any
+    ) -> FakeEndpoint:
+        with SAGEMAKER_STATE_LOCK:
+            if endpoint_name in self.endpoints:
+                arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
+                raise ValidationError(message=f'Cannot create already existing endpoint "{arn}".')
+            endpoint = original(self, endpoint_name, endpoint_config_name, tags)
+            endpoints.start_deployment(self, endpoint, endpoint_config_name, is_update=False)
+        return endpoint
+
+    return create_endpoint
+
+
+def _delete_endpoint(original: Callable[..., None]) -> Callable[..., None]:
+    @functools.wraps(original)
+    def delete_endpoint(self: SageMakerModelBackend, endpoint_name: str) -> None:
+        with SAGEMAKER_STATE_LOCK:
+            original(self, endpoint_name)
+        endpoints.retire_endpoint(self.account_id, self.region_name, endpoint_name)
+
+    return delete_endpoint
+
+
+def update_endpoint(
+    self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str
+) -> FakeEndpoint:
+    """UpdateEndpoint: deploy the new configuration while the current one keeps serving."""
+    with SAGEMAKER_STATE_LOCK:
+        endpoint = self.endpoints.get(endpoint_name)
+        arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
+        if endpoint is None:
+            raise ValidationError(message=f'Could not find endpoint "{arn}".')
+        if endpoint_config_name not in self.endpoint_configs:
+            config_arn = FakeEndpointConfig.arn_formatter(
+                endpoint_config_name, self.account_id, self.region_name
+            )
+            raise ValidationError(message=f'Could not find endpoint configuration "{config_arn}".')
+        if endpoint.endpoint_status != "InService":
+            raise ValidationError(message=f'Cannot update in-progress endpoint "{arn}".')
+        endpoints.start_deployment(self, endpoint, endpoint_config_name, is_update=True)
+        return endpoint
+
+
+def _update_endpoint_action(self: SageMakerResponse) -> ActionResult:
+    endpoint = self.sagemaker_backend.update_endpoint(  # type: ignore[attr-defined]
+        endpoint_name=self._get_param("EndpointName"),
+        endpoint_config_name=self._get_param("EndpointConfigName"),
+    )
+    return ActionResult({"EndpointArn": endpoint.arn})
+
+
+def _runtime_error(status: int, code: str, message: str, **extra: Any) -> TYPE_RESPONSE:
+    # moto takes the HTTP status from the "status" header of a tuple response.
+    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "status": str(status)}
+    return status, headers, json.dumps({"message": message, **extra})
+
+
+def _forward(server: endpoints.ModelServer, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
+    """POST /invocations on the model server, reusing this thread's connection to it."""
+    pool: dict[int, http.client.HTTPConnection] = _connections.__dict__.setdefault("pool", {})
+    for attempt in range(2):
+        connection = pool.get(server.port)
+        if connection is None:
+            connection = pool[server.port] = http.client.HTTPConnection(server.host, server.port, timeout=60)
+        try:
+            connection.request("POST", "/invocations", body=body, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.getheader("Content-Type", "text/csv"), response.read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            pool.pop(server.port, None)
+            if attempt == 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
+    """InvokeEndpoint routed to the endpoint's local model server, with AWS's errors."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    # /endpoints/<name>/invocations; parsing the path, not the (CSV) body, keeps big payloads cheap.
+    endpoint_name = unquote(urlsplit(self.path).path.split("/")[2])
+    backend = sagemaker_backends[self.current_account][self.region]
+    with SAGEMAKER_STATE_LOCK:
+        endpoint = backend.endpoints.get(endpoint_name)
+        status = endpoint.endpoint_status if endpoint is not None else None
+    server = endpoints.route(self.current_account, self.region, endpoint_name)
+    if endpoint is None or status not in ("InService", "Updating") or server is None:
+        return _runtime_error(
+            400, "ValidationError", f"Endpoint {endpoint_name} of account {self.current_account} not found."
+        )
+    forwarded = {"Content-Type": self.headers.get("Content-Type") or "text/csv"}
+    if self.headers.get("Accept"):
+        forwarded["Accept"] = self.headers["Accept"]
+    body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
+    log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
+    try:
+        status_code, content_type, response_body = _forward(server, body, forwarded)
+    except (OSError, http.client.HTTPException) as error:
+        return _runtime_error(
+            424,
+            "ModelError",
+            f"Received no response from primary: {error}",
+            OriginalStatusCode=0,
+            LogStreamArn="",
+        )
+    if status_code >= 400:
+        kind = "client" if status_code < 500 else "server"
+        text = response_body.decode(errors="replace")
+        return _runtime_error(
+            424,
+            "ModelError",
+            f'Received {kind} error ({status_code}) from primary with message "{text}". See the logs of '
+            f"{log_group} in account {self.current_account} for more information.",
+            OriginalStatusCode=status_code,
+            OriginalMessage=text,
+            LogStreamArn=f"arn:aws:logs:{self.region}:{self.current_account}:log-group:{log_group}",
+        )
+    headers = {"Content-Type": content_type, "x-Amzn-Invoked-Production-Variant": server.variant_name}
+    return 200, headers, response_body
+
+
+PATCHES = (
+    patching.wrap(
+        __name__,
+        SageMakerModelBackend,
+        "create_training_job",
+        fingerprint="28e33b84f7b4fdf5",
+        build=_create_training_job,
+    ),
+    patching.wrap(
+        __name__,
+        SageMakerModelBackend,
+        "describe_training_job",
+        fingerprint="c78ae1d18ef98dc3",
+        build=_under_state_lock,
+    ),
+    patching.wrap(
+        __name__,
+        SageMakerModelBackend,
+        "create_endpoint",
+        fingerprint="5474548999156c86",
+        build=_create_endpoint,
+    ),
+    patching.wrap(
+        __name__,
+        SageMakerModelBackend,
+        "describe_endpoint",
+        fingerprint="18cd553c7db80a85",
+        build=_under_state_lock,
+    ),
+    patching.wrap(
+        __name__,
+        SageMakerModelBackend,
+        "delete_endpoint",
+        fingerprint="1fb59ee16c92c0e8",
+        build=_delete_endpoint,
+    ),
+    patching.add(__name__, SageMakerModelBackend, "update_endpoint", update_endpoint),
+    patching.add(__name__, SageMakerResponse, "update_endpoint", _update_endpoint_action),
+    # Replaced, not wrapped: moto's answer is canned text; the model server computes the real one.
+    patching.replace(
+        __name__,
+        SageMakerRuntimeResponse,
+        "invoke_endpoint",
+        fingerprint="5559ed6a5dbe2534",
+        replacement=invoke_endpoint,
+    ),
+)

@@ -1,0 +1,25 @@
+"""Step Functions: moto's API and ASL interpreter with the local cloud's fixes, one per module.
+
+State machines execute in moto's interpreter (`execute_state_machine`, set by `localcloud.server`).
+`PATCHES` lists every fix.
+"""
+
+from __future__ import annotations
+
+from localcloud.stepfunctions import (
+    api_actions,
+    empty_filter,
+    json_timestamps,
+    sagemaker_integration,
+    sdk_error_names,
+    sync_callback,
+)
+
+PATCHES = (
+    *api_actions.PATCHES,
+    *sync_callback.PATCHES,
+    *sagemaker_integration.PATCHES,
+    *empty_filter.PATCHES,
+    *sdk_error_names.PATCHES,
+    *json_timestamps.PATCHES,
+)

@@ -1,0 +1,31 @@
+"""What must not import moto: the client tools (they talk to a cloud through boto3 and Terraform only)
+and the SageMaker subprocesses (every training job and endpoint start would pay for it)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from localcloud import config
+
+
+@pytest.mark.parametrize(
+    "modules",
+    [
+        "localcloud.tools.run_follower, localcloud.tools.terraform",
+        "localcloud.sagemaker.xgboost_container, localcloud.sagemaker.model_server",
+    ],
+)
+def test_modules_do_not_import_moto(modules: str) -> None:
+    code = f"import sys, {modules}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'moto'))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=config.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,101 @@
+"""Explicit template variables for the state machine tests: what the module would pass for three pipelines.
+
+Values are written out rather than computed from the module, so these tests depend on the template alone;
+the end-to-end test compares Python's rendering with the module's own (its output
+`state_machine_template_variables`), and tests/test_render_parity.py compares the two renderers.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+ACCOUNT_ID = "123456789012"
+
+# The demo's churn pipeline in us-east-1 (environments/demo.tfvars).
+CHURN_XGBOOST: dict[str, Any] = {
+    "glue_job_name": "churn-xgboost-etl",
+    "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/churn-xgboost-sagemaker",
+    "training_image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5",
+    "training": {
+        "image_uri": None,
+        "image_repository": "sagemaker-xgboost",
+        "image_tag": "3.0-5",
+        "hyperparameters": {
+            "max_depth": "5",
+            "eta": "0.2",
+            "gamma": "4",
+            "min_child_weight": "6",
+            "subsample": "0.8",
+            "objective": "binary:logistic",
+            "eval_metric": "error",
+            "num_round": "100",
+        },
+        "content_type": "text/csv",
+        "instance_type": "ml.m5.large",
+        "instance_count": 1,
+        "volume_size_gb": 10,
+        "max_runtime_seconds": 3600,
+    },
+    "quality_gate": {
+        "enabled": True,
+        "metric_name": "validation:error",
+        "comparison": "LessThan",
+        "threshold": 0.1,
+    },
+    "endpoint": {
+        "name": "churn-xgboost-endpoint",
+        "instance_type": "ml.m5.large",
+        "instance_count": 1,
+        "poll_interval_seconds": 30,
+        "max_polls": 120,
+    },
+}
+
+# Linear Learner from an explicit image, no gate, an endpoint shared by name.
+NO_GATE: dict[str, Any] = {
+    **copy.deepcopy(CHURN_XGBOOST),
+    "glue_job_name": "no-gate-etl",
+    "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/no-gate-sagemaker",
+    "training_image": "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1",
+    "quality_gate": {**CHURN_XGBOOST["quality_gate"], "enabled": False},
+}
+NO_GATE["training"].update(
+    image_uri="382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1",
+    hyperparameters={"predictor_type": "binary_classifier", "mini_batch_size": "100"},
+)
+NO_GATE["endpoint"]["name"] = "shared-endpoint"
+
+# Values Terraform's jsonencode escapes, a metric name with an @, a maximising comparison, fast polling.
+ESCAPES: dict[str, Any] = copy.deepcopy(CHURN_XGBOOST)
+ESCAPES.update(
+    glue_job_name="escapes-etl", sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/escapes-sagemaker"
+)
+ESCAPES["training"].update(
+    hyperparameters={
+        "objective": "reg:squarederror",
+        "note": 'a<b && c>d "quoted" \\ backslash é ☃',
+        "num_round": "7",
+        "flag": "true",
+    },
+    instance_count=2,
+)
+ESCAPES["quality_gate"].update(metric_name="validation:ndcg@5", comparison="GreaterThanEquals", threshold=1)
+ESCAPES["endpoint"].update(name="escapes-endpoint", poll_interval_seconds=1, max_polls=5)
+
+PIPELINES: dict[str, dict[str, Any]] = {
+    "churn-xgboost": CHURN_XGBOOST,
+    "no-gate": NO_GATE,
+    "escapes": ESCAPES,
+}
+
+
+def template_values(pipeline: str = "churn-xgboost", **overrides: Any) -> dict[str, Any]:
+    """A pipeline's variables; an override of an object variable replaces only the fields it names."""
+    values = copy.deepcopy(PIPELINES[pipeline])
+    for name, value in overrides.items():
+        if isinstance(value, dict) and isinstance(values.get(name), dict):
+            values[name].update(value)
+        else:
+            values[name] = value
+    return values
