@@ -99,19 +99,18 @@ tf-test-configurations: tf-init
 	terraform -chdir=examples/complete test -no-color
 
 # pytest runs test files on PYTEST_WORKERS processes (pytest-xdist): the end-to-end files spend most of
-# their time in the aws provider's fixed waits, and the module's terraform test suite (CPU-bound) runs
-# beside them. The root's and the examples' suites run first: an end-to-end test writes the offline
-# cloud's override file into terraform/ while it applies.
+# their time in the aws provider's fixed waits. terraform validate and the terraform test suites
+# (CPU-bound) run beside it; local runs never write into the configurations they check (they work from
+# copies under .localcloud/terraform/), so nothing is shared.
 PYTEST_WORKERS ?= 3
 
-test: venv lint validate tf-test-configurations ## Everything CI runs: lint, validate, terraform test, pytest
+test: venv lint $(TF_CLI_CONFIG_DEP) ## Everything CI runs: lint, validate, terraform test, pytest
 	@mkdir -p $(BUILD)
-	@terraform -chdir=modules/mlops_pipeline test -no-color > $(BUILD)/tf-test-module.log 2>&1 & module=$$!; \
+	@$(MAKE) --no-print-directory validate tf-test > $(BUILD)/terraform-checks.log 2>&1 & checks=$$!; \
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile; pytest_status=$$?; \
-	wait $$module; module_status=$$?; \
-	echo "terraform -chdir=modules/mlops_pipeline test (ran beside pytest):"; \
-	cat $(BUILD)/tf-test-module.log; \
-	exit $$(( pytest_status || module_status ))
+	wait $$checks; checks_status=$$?; \
+	echo "make validate tf-test (ran beside pytest):"; cat $(BUILD)/terraform-checks.log; \
+	exit $$(( pytest_status || checks_status ))
 
 demo: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local AWS, terraform apply, upload, predict
 	$(PY) -m localcloud.tools.demo
@@ -128,7 +127,6 @@ local-up: venv ## Start the offline cloud in the background (http://127.0.0.1:45
 local-down: ## Stop the offline cloud
 	$(PY) -m localcloud stop
 
-clean: ## Remove build output, the demo's local Terraform workspace state, a left-over override file and caches
-	rm -rf $(BUILD) .localcloud .pytest_cache .ruff_cache terraform/terraform.tfstate.d/localcloud-demo
-	rm -f terraform/localcloud_override.tf
+clean: ## Remove build output, the local cloud's state (the demo's Terraform working copy included) and caches
+	rm -rf $(BUILD) .localcloud .pytest_cache .ruff_cache
 	find . -name .terraform -type d -prune -exec rm -rf {} +

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         config.logs_dir().mkdir(parents=True)
         logging.basicConfig(filename=config.server_log_file(), level=logging.WARNING)
         cloud = start_in_thread(port=0)
-        terraform = LocalTerraform(endpoint_url=cloud.endpoint_url, workspace=f"bench-{uuid.uuid4().hex[:8]}")
+        terraform = LocalTerraform(endpoint_url=cloud.endpoint_url, name=f"bench-{uuid.uuid4().hex[:8]}")
         try:
             terraform.init(fresh_state=True)
             started = time.monotonic()
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     empty_bucket(config.boto3_client("s3", cloud.port), outputs_now["bucket_name"])
                 terraform.destroy()
-                terraform.delete_workspace()
+                terraform.discard()
             finally:
                 cloud.stop()
 

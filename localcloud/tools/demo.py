@@ -26,7 +26,7 @@ from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
 
 DEMO_PIPELINE = "churn-xgboost"
-DEMO_WORKSPACE = "localcloud-demo"
+DEMO_WORKING_COPY = "localcloud-demo"
 PREDICTION_ROWS = 5
 
 
@@ -101,7 +101,7 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
         _say(f"Started the local cloud on {cloud.endpoint_url} (log: {config.server_log_file()})")
     endpoint_url = config.endpoint_url(port)
     try:
-        terraform = LocalTerraform(endpoint_url=endpoint_url, workspace=DEMO_WORKSPACE)
+        terraform = LocalTerraform(endpoint_url=endpoint_url, name=DEMO_WORKING_COPY)
         # A cloud started just now is empty: state from an earlier demo describes nothing real.
         terraform.init(fresh_state=cloud is not None)
         _say("terraform apply (root configuration, demo.tfvars, local endpoint override) ...")

@@ -2,13 +2,14 @@
 
 The demo, the end-to-end tests and the benchmark all apply the *same* root configuration
 (`terraform/`) with `environments/demo.tfvars`, exactly what a user applies on AWS. The root knows
-nothing of the local cloud: for each command this module writes an override file into the
-configuration's folder (`localcloud_override.tf`, as LocalStack's `tflocal` does) that points the
-aws provider at the local endpoint with test credentials and makes every endpoint poll once a
-second, and removes it when the command ends. Commands of different callers in one folder take
-turns (a lock in its `.terraform/`), since each writes its own endpoint into that file. Each caller
-gets its own Terraform workspace, so a demo and a test run can coexist and a fresh (empty) local
-cloud never meets a stale state file.
+nothing of the local cloud. Each caller gets a working copy under the local cloud's state folder
+(`.localcloud/terraform/<name>/`): symbolic links to the configuration's own files and to everything
+beside it (so `../modules/...` and the module's `../../glue/...` resolve as in the repository), plus
+one override file (`localcloud_override.tf`, as LocalStack's `tflocal` writes) that points the aws
+provider at the local endpoint with test credentials and makes every endpoint poll once a second.
+Terraform runs there, with its own `.terraform/` and state. So the user's folder never holds an
+override that could send a real `terraform apply` to the local cloud, and a demo, a test run and
+`terraform test` in `terraform/` can run at the same time.
 
 Offline provider installation is configured by the Makefile, which writes `build/terraform.rc` and
 exports TF_CLI_CONFIG_FILE; outside `make` that file is still used when it exists.
@@ -16,12 +17,12 @@ exports TF_CLI_CONFIG_FILE; outside `make` that file is still used when it exist
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
+import argparse
 import json
 import os
+import shutil
 import subprocess
-from collections.abc import Iterator
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,9 +58,12 @@ module "pipeline" {
 
 def provider_override(endpoint_url: str) -> str:
     """The aws provider block that sends every call to the local cloud."""
-    endpoints = "\n".join(f'    {service} = "{endpoint_url}"' for service in PROVIDER_SERVICES)
+    width = max(len(service) for service in PROVIDER_SERVICES)
+    endpoints = "\n".join(f'    {service:<{width}} = "{endpoint_url}"' for service in PROVIDER_SERVICES)
     return f"""
 provider "aws" {{
+  # The local cloud serves one region; the tools' SDK clients look for the resources there.
+  region = "{config.REGION}"
   # A local cloud accepts any credentials.
   access_key                  = "{config.ACCESS_KEY_ID}"
   secret_key                  = "{config.SECRET_ACCESS_KEY}"
@@ -83,49 +87,67 @@ class TerraformError(RuntimeError):
     """A terraform command exited non-zero; the message carries its output."""
 
 
+def terraform_environment() -> dict[str, str]:
+    """This process's environment, with the offline provider mirror's CLI configuration unless the
+    environment names one that exists; and no TF_WORKSPACE, which would select a workspace of the user's."""
+    environment = {key: value for key, value in os.environ.items() if key != "TF_WORKSPACE"}
+    if not Path(environment.get("TF_CLI_CONFIG_FILE", "")).is_file() and MIRROR_CLI_CONFIG.is_file():
+        environment["TF_CLI_CONFIG_FILE"] = str(MIRROR_CLI_CONFIG)
+    return environment
+
+
+def _link_entries(source_dir: Path, link_dir: Path, *, skip: set[str]) -> None:
+    """Make `link_dir` hold one symbolic link per entry of `source_dir` (hidden entries and `skip` aside),
+    replacing the links of an earlier call so removed or added entries are followed."""
+    link_dir.mkdir(parents=True, exist_ok=True)
+    for existing in link_dir.iterdir():
+        if existing.is_symlink():
+            existing.unlink()
+    for entry in source_dir.iterdir():
+        if entry.name.startswith(".") or entry.name in skip:
+            continue
+        (link_dir / entry.name).symlink_to(entry.resolve())
+
+
 @dataclass
 class LocalTerraform:
-    """Terraform commands for one workspace of the root configuration, pointed at one endpoint."""
+    """Terraform commands for one working copy of a configuration, pointed at one endpoint."""
 
     endpoint_url: str
-    workspace: str
+    name: str
     root: Path = ROOT_MODULE
     var_files: tuple[Path, ...] = DEMO_VAR_FILES
-    # HCL merged over the configuration's own blocks while a command runs (besides the provider).
+    # HCL merged over the configuration's own blocks (besides the provider).
     module_overrides: str = ROOT_MODULE_OVERRIDES
     extra_vars: dict[str, str] = field(default_factory=dict)
 
-    @contextlib.contextmanager
-    def _local_cloud_override(self) -> Iterator[None]:
-        lock_file = self.root / ".terraform" / "localcloud-override.lock"
-        lock_file.parent.mkdir(parents=True, exist_ok=True)
-        override = self.root / OVERRIDE_FILE_NAME
-        with lock_file.open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            header = f"# Written by {__name__} for one command against {self.endpoint_url}; not for AWS.\n"
-            override.write_text(header + provider_override(self.endpoint_url) + self.module_overrides)
-            try:
-                yield
-            finally:
-                override.unlink(missing_ok=True)
+    @property
+    def copy_dir(self) -> Path:
+        return config.state_dir() / "terraform" / self.name
 
-    def _run(
-        self, *args: str, ok_codes: tuple[int, ...] = (0,), in_workspace: bool = True
-    ) -> subprocess.CompletedProcess[str]:
-        env = {key: value for key, value in os.environ.items() if key != "TF_WORKSPACE"}
-        env["TF_IN_AUTOMATION"] = "1"
-        if not Path(env.get("TF_CLI_CONFIG_FILE", "")).is_file() and MIRROR_CLI_CONFIG.is_file():
-            env["TF_CLI_CONFIG_FILE"] = str(MIRROR_CLI_CONFIG)
-        # `init` and `workspace` refuse to run while TF_WORKSPACE names a workspace that does not exist.
-        if in_workspace:
-            env["TF_WORKSPACE"] = self.workspace
-        command = ["terraform", f"-chdir={self.root}", *args]
-        with self._local_cloud_override():
-            result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    @property
+    def working_dir(self) -> Path:
+        """Where Terraform runs: the configuration's place in the working copy."""
+        return self.copy_dir / self.root.name
+
+    def prepare(self) -> None:
+        """Build or refresh the working copy: links to the configuration, and the override file."""
+        root = self.root.resolve()
+        _link_entries(root.parent, self.copy_dir, skip={root.name})
+        # State and the override of earlier commands stay; everything else follows the configuration.
+        _link_entries(root, self.working_dir, skip={OVERRIDE_FILE_NAME, "terraform.tfstate.d"})
+        header = f"# Written by {__name__} for the local cloud at {self.endpoint_url}; not for AWS.\n"
+        override = header + provider_override(self.endpoint_url) + self.module_overrides
+        (self.working_dir / OVERRIDE_FILE_NAME).write_text(override, encoding="utf-8")
+
+    def _run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        env = {**terraform_environment(), "TF_IN_AUTOMATION": "1"}
+        command = ["terraform", f"-chdir={self.working_dir}", *args]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if result.returncode not in ok_codes:
             raise TerraformError(
-                f"`terraform {' '.join(args[:2])}` failed (exit {result.returncode}) in workspace "
-                f"{self.workspace}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+                f"`terraform {' '.join(args[:2])}` failed (exit {result.returncode}) in {self.working_dir}:\n"
+                f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
             )
         return result
 
@@ -135,19 +157,12 @@ class LocalTerraform:
         return args
 
     def init(self, *, fresh_state: bool) -> None:
-        """Initialise and make sure the workspace exists; `fresh_state` forgets what it had."""
-        self._run("init", "-input=false", "-no-color", in_workspace=False)
-        listed = self._run("workspace", "list", in_workspace=False).stdout
-        exists = self.workspace in {line.strip(" *") for line in listed.splitlines()}
-        if exists and fresh_state:
-            state_dir = self.root / "terraform.tfstate.d" / self.workspace
-            for state_file in state_dir.glob("terraform.tfstate*"):
+        """Build the working copy and initialise it; `fresh_state` forgets what an earlier apply recorded."""
+        self.prepare()
+        if fresh_state:
+            for state_file in self.working_dir.glob("terraform.tfstate*"):
                 state_file.unlink()
-        if not exists:
-            # `workspace new` also selects the new workspace; keep the user's selection as it was.
-            selected = self._run("workspace", "show", in_workspace=False).stdout.strip()
-            self._run("workspace", "new", self.workspace, in_workspace=False)
-            self._run("workspace", "select", selected, in_workspace=False)
+        self._run("init", "-input=false", "-no-color")
 
     def apply(self) -> None:
         self._run("apply", "-auto-approve", "-input=false", "-no-color", *self._var_args())
@@ -162,10 +177,44 @@ class LocalTerraform:
     def destroy(self) -> None:
         self._run("destroy", "-auto-approve", "-input=false", "-no-color", *self._var_args())
 
-    def delete_workspace(self) -> None:
-        """Forget the (destroyed) workspace, so test runs leave no state folders behind."""
-        self._run("workspace", "delete", self.workspace, in_workspace=False)
+    def discard(self) -> None:
+        """Remove the working copy and its (destroyed) state, so test runs leave nothing behind."""
+        shutil.rmtree(self.copy_dir, ignore_errors=True)
 
     def outputs(self) -> dict[str, Any]:
         raw = json.loads(self._run("output", "-json", "-no-color").stdout)
         return {name: value["value"] for name, value in raw.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`tflocal` for this project: any terraform command, run in a working copy against the local cloud."""
+    parser = argparse.ArgumentParser(
+        prog="python -m localcloud.tools.terraform",
+        description="Run terraform against the local cloud from a working copy of a configuration "
+        "(symbolic links to its files plus the local-cloud override file). Paths such as "
+        "-var-file=../environments/demo.tfvars resolve as in the configuration's own folder.",
+    )
+    parser.add_argument("--name", default="manual", help="working copy under .localcloud/terraform/ (manual)")
+    parser.add_argument("--root", type=Path, default=ROOT_MODULE, help="configuration folder (terraform/)")
+    parser.add_argument("--endpoint-url", default=None, help="local cloud URL (default: the running one)")
+    parser.add_argument("terraform_arguments", nargs=argparse.REMAINDER, help="-- then terraform's arguments")
+    arguments = parser.parse_args(argv)
+    command = [argument for argument in arguments.terraform_arguments if argument != "--"]
+    if not command:
+        parser.error("give a terraform command after --, e.g. -- plan -var-file=../environments/demo.tfvars")
+    local = LocalTerraform(
+        endpoint_url=arguments.endpoint_url or config.endpoint_url(),
+        name=arguments.name,
+        root=arguments.root,
+        module_overrides=ROOT_MODULE_OVERRIDES if arguments.root.resolve() == ROOT_MODULE else "",
+    )
+    local.prepare()
+    print(f"terraform -chdir={local.working_dir} {' '.join(command)}", file=sys.stderr, flush=True)
+    completed = subprocess.run(
+        ["terraform", f"-chdir={local.working_dir}", *command], env=terraform_environment()
+    )
+    return completed.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

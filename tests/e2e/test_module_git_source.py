@@ -3,12 +3,16 @@
 The repository's files as they are now (tracked and new, not ignored) are committed to a throwaway git
 repository and tagged; a configuration outside this repository uses
 `git::file://<clone>//modules/mlops_pipeline?ref=<tag>`, `terraform init` fetches it with git, `apply`
-deploys it to the local cloud, and one upload runs through the deployed Lambda package, Glue script and
-state machine to an endpoint.
+deploys it to the local cloud, and the deployed Lambda package, Glue script and
+state machine are the repository's committed files. (A run through them is the end-to-end test's; the
+same files are deployed there from the work tree.)
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import shutil
 import subprocess
 import uuid
@@ -19,10 +23,7 @@ from typing import Any
 import pytest
 
 from localcloud import config
-from localcloud.tools.run_follower import upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
-from sample_data import write_churn_csv
-from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
 
 pytestmark = pytest.mark.e2e
 
@@ -68,20 +69,14 @@ provider "aws" {{
 module "pipeline" {{
   source = "git::file://{repository}//modules/mlops_pipeline?ref={tag}"
 
-  name     = "{name}"
-  training = {{
-    hyperparameters = {{ num_round = "50", objective = "binary:logistic", eval_metric = "error" }}
-  }}
-  # The local endpoint is InService at once: poll every second.
-  endpoint = {{ poll_interval_seconds = 1 }}
+  name = "{name}"
 }}
 
 output "pipeline" {{
   value = {{
-    bucket_name       = module.pipeline.bucket_name
-    input_s3_uri      = module.pipeline.input_s3_uri
-    state_machine_arn = module.pipeline.state_machine_arn
-    endpoint_name     = module.pipeline.endpoint_name
+    bucket_name           = module.pipeline.bucket_name
+    state_machine_arn     = module.pipeline.state_machine_arn
+    trigger_function_name = module.pipeline.trigger_function_name
   }}
 }}
 """
@@ -99,7 +94,7 @@ def consumer(
     )
     terraform = LocalTerraform(
         endpoint_url=config.endpoint_url(cloud_port),
-        workspace=f"gitsrc-{uuid.uuid4().hex[:8]}",
+        name=f"gitsrc-{uuid.uuid4().hex[:8]}",
         root=root,
         var_files=(),
         module_overrides="",
@@ -107,38 +102,34 @@ def consumer(
     terraform.init(fresh_state=True)
     terraform.apply()
     yield terraform, terraform.outputs()["pipeline"]
+    # The local cloud is this file's alone and ends with it; destroying is the end-to-end test's subject.
+    terraform.discard()
 
 
-def test_module_from_a_git_source_applies_and_runs_an_upload_to_an_endpoint(
-    consumer: tuple[LocalTerraform, dict[str, Any]], cloud_port: int, tmp_path: Path
+def test_module_from_a_git_source_applies_with_the_committed_package(
+    consumer: tuple[LocalTerraform, dict[str, Any]], cloud_port: int
 ) -> None:
     terraform, outputs = consumer
-    modules_dir = terraform.root / ".terraform" / "modules"
-    assert (modules_dir / "pipeline" / "lambdas" / "trigger.zip").is_file(), (
-        "init did not fetch the repository"
-    )
-    data = tmp_path / "churn.csv"
-    write_churn_csv(data, rows=3000, seed=7)
+    fetched = terraform.working_dir / ".terraform" / "modules" / "pipeline"
+    package = fetched / "lambdas" / "trigger.zip"
+    assert package.is_file(), "init did not fetch the repository"
 
-    result = upload_and_follow(
-        config.boto3_client("s3", cloud_port),
-        config.boto3_client("stepfunctions", cloud_port),
-        outputs,
-        "churn.csv",
-        data.read_bytes(),
-        timeout=300,
+    function = config.boto3_client("lambda", cloud_port).get_function(
+        FunctionName=outputs["trigger_function_name"]
+    )
+    state_machine = config.boto3_client("stepfunctions", cloud_port).describe_state_machine(
+        stateMachineArn=outputs["state_machine_arn"]
+    )
+    script = (
+        config.boto3_client("s3", cloud_port)
+        .get_object(Bucket=outputs["bucket_name"], Key="scripts/etl_job.py")["Body"]
+        .read()
     )
 
-    assert result.status == "SUCCEEDED", f"{result.error}: {result.cause}"
-    assert result.output["endpoint_action"] == "created"
-    endpoint = config.boto3_client("sagemaker", cloud_port).describe_endpoint(
-        EndpointName=outputs["endpoint_name"]
-    )
-    assert endpoint["EndpointStatus"] == "InService"
-
-    delete_sagemaker_resources(
-        config.boto3_client("sagemaker", cloud_port), outputs["endpoint_name"], PIPELINE
-    )
-    empty_bucket(config.boto3_client("s3", cloud_port), outputs["bucket_name"])
-    terraform.destroy()
-    terraform.delete_workspace()
+    # What was deployed is the repository's committed files, fetched by git: no build step ran.
+    expected_hash = base64.b64encode(hashlib.sha256(package.read_bytes()).digest()).decode()
+    assert function["Configuration"]["CodeSha256"] == expected_hash
+    assert package.read_bytes() == (config.PROJECT_ROOT / "lambdas" / "trigger.zip").read_bytes()
+    assert script == (config.PROJECT_ROOT / "glue" / "etl_job.py").read_bytes()
+    assert json.loads(state_machine["definition"])["StartAt"] == "RunEtl"
+    assert state_machine["status"] == "ACTIVE"

@@ -48,13 +48,13 @@ class Deployment:
 @pytest.fixture(scope="module")
 def deployment(cloud_port: int) -> Iterator[Deployment]:
     terraform = LocalTerraform(
-        endpoint_url=config.endpoint_url(cloud_port), workspace=f"e2e-{uuid.uuid4().hex[:8]}"
+        endpoint_url=config.endpoint_url(cloud_port), name=f"e2e-{uuid.uuid4().hex[:8]}"
     )
     terraform.init(fresh_state=True)
     terraform.apply()
     outputs = terraform.outputs()["pipelines"][PIPELINE]
     yield Deployment(terraform=terraform, port=cloud_port, outputs=outputs)
-    # The workspace is removed by the destroy test; if that test did not run, leave the state behind
+    # The working copy is removed by the destroy test; if that test did not run, leave its state behind
     # for inspection rather than hide the failure.
 
 
@@ -187,7 +187,7 @@ def test_destroy_removes_everything(deployment: Deployment) -> None:
     empty_bucket(deployment.client("s3"), outputs["bucket_name"])
 
     deployment.terraform.destroy()
-    deployment.terraform.delete_workspace()
+    deployment.terraform.discard()
 
     buckets = [bucket["Name"] for bucket in deployment.client("s3").list_buckets()["Buckets"]]
     assert outputs["bucket_name"] not in buckets
