@@ -33,6 +33,9 @@ MIRROR_CLI_CONFIG = config.PROJECT_ROOT / "build" / "terraform.rc"
 ROOT_MODULE = config.PROJECT_ROOT / "terraform"
 DEMO_VAR_FILES = (config.PROJECT_ROOT / "environments" / "demo.tfvars",)
 OVERRIDE_FILE_NAME = "localcloud_override.tf"
+# A configuration's state is never linked into a working copy: a local apply would write the real one.
+STATE_NAMES = {"terraform.tfstate", "terraform.tfstate.backup", "terraform.tfstate.d"}
+STATE_SUFFIXES = (".tfstate", ".tfplan")
 # Every service the module's resources and data sources call.
 PROVIDER_SERVICES = (
     "cloudwatch",
@@ -61,6 +64,12 @@ def provider_override(endpoint_url: str) -> str:
     width = max(len(service) for service in PROVIDER_SERVICES)
     endpoints = "\n".join(f'    {service:<{width}} = "{endpoint_url}"' for service in PROVIDER_SERVICES)
     return f"""
+# State stays in the working copy whatever backend the configuration declares (an S3 backend would
+# otherwise hold local-cloud state next to the real one).
+terraform {{
+  backend "local" {{}}
+}}
+
 provider "aws" {{
   # The local cloud serves one region; the tools' SDK clients look for the resources there.
   region = "{config.REGION}"
@@ -97,16 +106,17 @@ def terraform_environment() -> dict[str, str]:
 
 
 def _link_entries(source_dir: Path, link_dir: Path, *, skip: set[str]) -> None:
-    """Make `link_dir` hold one symbolic link per entry of `source_dir` (hidden entries and `skip` aside),
-    replacing the links of an earlier call so removed or added entries are followed."""
+    """Make `link_dir` hold one symbolic link per entry of `source_dir` (hidden entries, state files and
+    `skip` aside), replacing the links of an earlier call so removed or added entries are followed."""
     link_dir.mkdir(parents=True, exist_ok=True)
     for existing in link_dir.iterdir():
         if existing.is_symlink():
             existing.unlink()
     for entry in source_dir.iterdir():
-        if entry.name.startswith(".") or entry.name in skip:
+        name = entry.name
+        if name.startswith(".") or name in skip or name in STATE_NAMES or name.endswith(STATE_SUFFIXES):
             continue
-        (link_dir / entry.name).symlink_to(entry.resolve())
+        (link_dir / name).symlink_to(entry.resolve())
 
 
 @dataclass
@@ -134,8 +144,8 @@ class LocalTerraform:
         """Build or refresh the working copy: links to the configuration, and the override file."""
         root = self.root.resolve()
         _link_entries(root.parent, self.copy_dir, skip={root.name})
-        # State and the override of earlier commands stay; everything else follows the configuration.
-        _link_entries(root, self.working_dir, skip={OVERRIDE_FILE_NAME, "terraform.tfstate.d"})
+        # The working copy's own state and override stay; everything else follows the configuration.
+        _link_entries(root, self.working_dir, skip={OVERRIDE_FILE_NAME})
         header = f"# Written by {__name__} for the local cloud at {self.endpoint_url}; not for AWS.\n"
         override = header + provider_override(self.endpoint_url) + self.module_overrides
         (self.working_dir / OVERRIDE_FILE_NAME).write_text(override, encoding="utf-8")

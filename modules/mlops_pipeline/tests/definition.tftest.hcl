@@ -169,7 +169,7 @@ run "endpoint_polling_settings_rendered" {
       for state in values(jsondecode(output.state_machine_definition).States) :
       state.Type == "Wait" && try(state.Seconds, null) == 1
     ])
-    error_message = "the endpoint wait loop must use endpoint_poll_interval_seconds"
+    error_message = "the endpoint wait loop must use endpoint.poll_interval_seconds"
   }
 
   assert {
@@ -178,7 +178,7 @@ run "endpoint_polling_settings_rendered" {
         for choice in try(state.Choices, []) : try(choice.NumericGreaterThanEquals, null) == 7
       ])
     ])
-    error_message = "the endpoint wait loop must stop after endpoint_max_polls polls"
+    error_message = "the endpoint wait loop must stop after endpoint.max_polls polls"
   }
 
   assert {
