@@ -25,6 +25,7 @@ CASES: dict[str, Any] = {
 LAMBDA_ENVIRONMENT = {
     "STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:churn-xgboost-pipeline",
     "PIPELINE_NAME": "churn-xgboost",
+    "BUCKET_NAME": "churn-xgboost-123456789012-us-east-1",
     "INPUT_PREFIX": "input/",
     "RUNS_PREFIX": "runs/",
     "RUN_OUTPUTS": '{"train": "etl/train/"}',

@@ -23,6 +23,9 @@ class ConfigError(RuntimeError):
 class Config:
     state_machine_arn: str
     pipeline_name: str
+    # The pipeline's bucket: an event from any other bucket (a notification copied by hand, a shared
+    # function) starts nothing.
+    bucket_name: str
     input_prefix: str
     runs_prefix: str
     # Where each output of a run lies below the run's prefix, by the name the state machine reads it under
@@ -64,7 +67,14 @@ def _run_outputs(text: str) -> tuple[dict[str, str], str | None]:
 
 def load_config(environ: Mapping[str, str]) -> Config:
     """Read and validate every variable, reporting all problems in one error."""
-    required = ("STATE_MACHINE_ARN", "PIPELINE_NAME", "INPUT_PREFIX", "RUNS_PREFIX", "RUN_OUTPUTS")
+    required = (
+        "STATE_MACHINE_ARN",
+        "PIPELINE_NAME",
+        "BUCKET_NAME",
+        "INPUT_PREFIX",
+        "RUNS_PREFIX",
+        "RUN_OUTPUTS",
+    )
     problems = [f"{name} is not set" for name in required if not environ.get(name)]
     if problems:
         raise ConfigError(_message(problems))
@@ -105,6 +115,7 @@ def load_config(environ: Mapping[str, str]) -> Config:
     return Config(
         state_machine_arn=arn,
         pipeline_name=pipeline_name,
+        bucket_name=environ["BUCKET_NAME"],
         input_prefix=input_prefix,
         runs_prefix=runs_prefix,
         run_outputs=run_outputs,

@@ -59,7 +59,7 @@ def process_event(event: Any, *, config: Config, stepfunctions: Any) -> dict[str
         try:
             record = parse_record(index, raw)
             key = record.key
-            accepted = _accept(record, config.input_prefix, summary)
+            accepted = _accept(record, config, summary)
             if accepted is None:
                 continue
             names = derive_names(
@@ -101,9 +101,9 @@ def process_event(event: Any, *, config: Config, stepfunctions: Any) -> dict[str
     return summary
 
 
-def _accept(record: S3Record, input_prefix: str, summary: dict[str, Any]) -> CreatedObject | None:
+def _accept(record: S3Record, config: Config, summary: dict[str, Any]) -> CreatedObject | None:
     """The uploaded object when it should start a run; otherwise log and record why not."""
-    reason = record_skip_reason(record, input_prefix)
+    reason = record_skip_reason(record, config.bucket_name, config.input_prefix)
     if reason is not None:
         _skip(record, reason, summary)
         return None
@@ -150,7 +150,8 @@ def _skip(record: S3Record, reason: SkipReason, summary: dict[str, Any]) -> None
     explanation = SKIP_EXPLANATIONS[reason]
     summary["skipped"].append({"key": record.key, "reason": reason.value})
     log(
-        "INFO",
+        # Another bucket's event means a notification wired by hand to this function: worth a look.
+        "WARNING" if reason is SkipReason.OTHER_BUCKET else "INFO",
         "record_skipped",
         f"no run for s3://{record.bucket}/{record.key}: {explanation}",
         run_id=None,

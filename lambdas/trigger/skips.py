@@ -8,6 +8,7 @@ from trigger.events import CreatedObject, S3Record
 
 
 class SkipReason(StrEnum):
+    OTHER_BUCKET = "other_bucket"
     NOT_OBJECT_CREATED = "not_object_created"
     OUTSIDE_INPUT_PREFIX = "outside_input_prefix"
     FOLDER_MARKER = "folder_marker"
@@ -15,6 +16,7 @@ class SkipReason(StrEnum):
 
 
 SKIP_EXPLANATIONS: dict[SkipReason, str] = {
+    SkipReason.OTHER_BUCKET: "the event comes from a bucket other than this pipeline's",
     SkipReason.NOT_OBJECT_CREATED: "only ObjectCreated events start a run",
     SkipReason.OUTSIDE_INPUT_PREFIX: "the key is not under the input prefix",
     SkipReason.FOLDER_MARKER: "the key ends with '/': a folder marker, not a data file",
@@ -22,8 +24,10 @@ SKIP_EXPLANATIONS: dict[SkipReason, str] = {
 }
 
 
-def record_skip_reason(record: S3Record, input_prefix: str) -> SkipReason | None:
+def record_skip_reason(record: S3Record, bucket_name: str, input_prefix: str) -> SkipReason | None:
     """Checks that need only the common record fields; run before the object fields are required."""
+    if record.bucket != bucket_name:
+        return SkipReason.OTHER_BUCKET
     if not record.is_object_created:
         return SkipReason.NOT_OBJECT_CREATED
     if not record.key.startswith(input_prefix):

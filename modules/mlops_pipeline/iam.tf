@@ -28,10 +28,10 @@ data "aws_iam_policy_document" "assume_role" {
       identifiers = [each.value]
     }
 
-    # Confused-deputy protection where the service documents it for its role (Step Functions): only
-    # executions in this account may assume the role.
+    # Confused-deputy protection where the service documents it for its role (Step Functions, SageMaker):
+    # only that service acting for this account may assume the role.
     dynamic "condition" {
-      for_each = each.key == "step_function" ? [local.account_id] : []
+      for_each = contains(["step_function", "sagemaker"], each.key) ? [local.account_id] : []
       content {
         test     = "StringEquals"
         variable = "aws:SourceAccount"
@@ -207,9 +207,15 @@ data "aws_iam_policy_document" "step_function" {
     resources = [local.glue_job_arn]
   }
 
+  # The Step Functions developer guide's policy for createTrainingJob.sync lists ListTags besides these.
   statement {
-    sid       = "RunTrainingJobs"
-    actions   = ["sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob"]
+    sid = "RunTrainingJobs"
+    actions = [
+      "sagemaker:CreateTrainingJob",
+      "sagemaker:DescribeTrainingJob",
+      "sagemaker:StopTrainingJob",
+      "sagemaker:ListTags",
+    ]
     resources = [local.sagemaker_arns.training_job]
   }
 

@@ -20,6 +20,7 @@ resource "aws_lambda_function" "trigger" {
     variables = {
       STATE_MACHINE_ARN = aws_sfn_state_machine.pipeline.arn
       PIPELINE_NAME     = var.name
+      BUCKET_NAME       = local.bucket_name
       INPUT_PREFIX      = var.storage.input_prefix
       RUNS_PREFIX       = local.runs_prefix
       RUN_OUTPUTS       = jsonencode(local.run_outputs)

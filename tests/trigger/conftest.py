@@ -10,6 +10,7 @@ from trigger.config import Config
 from trigger_test_support import (
     INPUT_PREFIX,
     PASS_DEFINITION,
+    PIPELINE_BUCKET,
     PIPELINE_NAME,
     REGION,
     RUN_OUTPUTS,
@@ -58,6 +59,7 @@ def config(state_machine_arn: str) -> Config:
     return Config(
         state_machine_arn=state_machine_arn,
         pipeline_name=PIPELINE_NAME,
+        bucket_name=PIPELINE_BUCKET,
         input_prefix=INPUT_PREFIX,
         runs_prefix=RUNS_PREFIX,
         run_outputs=RUN_OUTPUTS,

@@ -9,6 +9,7 @@ from trigger.config import ConfigError, load_config
 VALID = {
     "STATE_MACHINE_ARN": "arn:aws:states:eu-west-1:123456789012:stateMachine:churn-xgboost-pipeline",
     "PIPELINE_NAME": "churn-xgboost",
+    "BUCKET_NAME": "churn-xgboost-123456789012-eu-west-1",
     "INPUT_PREFIX": "input/",
     "RUNS_PREFIX": "runs/",
     "RUN_OUTPUTS": '{"train": "etl/train/", "manifest": "etl/manifest.json", "model": "model/"}',

@@ -114,6 +114,7 @@ def test_object_created_records_require_size_and_etag(record: dict, message: str
     ("record", "reason"),
     [
         (s3_record("b", "input/a.csv", size=5, etag="e"), None),
+        (s3_record("other-bucket", "input/a.csv", size=5, etag="e"), SkipReason.OTHER_BUCKET),
         (s3_record("b", "input/a.csv", size=0, etag="e", event_name="ObjectRemoved:Delete"), "removed"),
         (s3_record("b", "other/a.csv", size=5, etag="e"), SkipReason.OUTSIDE_INPUT_PREFIX),
         (s3_record("b", "runs/x/etl/train/part-0.csv", size=5, etag="e"), SkipReason.OUTSIDE_INPUT_PREFIX),
@@ -125,7 +126,7 @@ def test_object_created_records_require_size_and_etag(record: dict, message: str
 )
 def test_skip_rules(record: dict, reason: SkipReason | str | None) -> None:
     parsed = parse_record(0, record)
-    found = record_skip_reason(parsed, "input/")
+    found = record_skip_reason(parsed, "b", "input/")
     if found is None:
         found = object_skip_reason(created_object(parsed))
     expected = SkipReason.NOT_OBJECT_CREATED if reason == "removed" else reason

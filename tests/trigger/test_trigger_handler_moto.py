@@ -22,6 +22,7 @@ from trigger.process import TriggerError, process_event
 from trigger_s3_events import next_sequencer, record_for_upload, s3_event, s3_record
 from trigger_test_support import (
     INPUT_PREFIX,
+    PIPELINE_BUCKET,
     PIPELINE_NAME,
     RUN_OUTPUTS,
     RUNS_PREFIX,
@@ -71,7 +72,7 @@ def check_run_input(run_input: dict[str, Any], *, bucket: str, key: str, version
 def test_awkward_key_starts_one_run_with_the_contract_input(
     s3: Any, stepfunctions: Any, config: Config, versioned: bool, key: str, slug: str
 ) -> None:
-    bucket = make_bucket(s3, "churn-xgboost-123456789012-us-east-1", versioned=versioned)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=versioned)
     put = s3.put_object(Bucket=bucket, Key=key, Body=b"1,2,3\n0,4,5\n")
     version_id = put.get("VersionId") if versioned else None
 
@@ -102,7 +103,7 @@ def test_awkward_key_starts_one_run_with_the_contract_input(
 
 
 def test_moto_style_encoding_of_slashes_is_decoded(s3: Any, stepfunctions: Any, config: Config) -> None:
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=False)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=False)
     s3.put_object(Bucket=bucket, Key="input/2024/churn data.csv", Body=b"1,2\n")
     record = s3_record(bucket, "input/2024/churn data.csv", size=4, etag="e", safe="")
     assert record["s3"]["object"]["key"] == "input%2F2024%2Fchurn+data.csv"
@@ -115,7 +116,7 @@ def test_moto_style_encoding_of_slashes_is_decoded(s3: Any, stepfunctions: Any, 
 def test_same_key_uploaded_twice_starts_two_runs(
     s3: Any, stepfunctions: Any, config: Config, versioned: bool
 ) -> None:
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=versioned)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=versioned)
     key = "input/churn.csv"
     events = []
     for _ in range(2):
@@ -138,7 +139,7 @@ def test_same_key_uploaded_twice_starts_two_runs(
 def test_same_event_delivered_twice_starts_one_run(
     s3: Any, stepfunctions: Any, config: Config, versioned: bool, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=versioned)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=versioned)
     s3.put_object(Bucket=bucket, Key="input/churn.csv", Body=b"1,2,3\n")
     event = s3_event(record_for_upload(s3, bucket, "input/churn.csv"))
 
@@ -166,7 +167,7 @@ def test_same_event_delivered_twice_starts_one_run(
 def test_event_with_several_records_starts_runs_and_logs_every_skip(
     s3: Any, stepfunctions: Any, config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=True)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=True)
     for key, body in [
         ("input/a.csv", b"1,2\n"),
         ("input/b c.csv", b"3,4\n"),
@@ -219,11 +220,12 @@ def test_event_with_several_records_starts_runs_and_logs_every_skip(
 def test_missing_state_machine_makes_the_handler_raise_naming_the_key(
     s3: Any, stepfunctions: Any, config: Config
 ) -> None:
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=False)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=False)
     s3.put_object(Bucket=bucket, Key="input/churn data.csv", Body=b"1,2\n")
     missing = Config(
         state_machine_arn=config.state_machine_arn.replace("churn-xgboost-pipeline", "deleted-pipeline"),
         pipeline_name=PIPELINE_NAME,
+        bucket_name=PIPELINE_BUCKET,
         input_prefix=INPUT_PREFIX,
         runs_prefix=RUNS_PREFIX,
         run_outputs=RUN_OUTPUTS,
@@ -263,7 +265,7 @@ class DenyingStepFunctions:
 def test_access_denied_raises_after_the_other_records_and_the_retry_is_idempotent(
     s3: Any, stepfunctions: Any, config: Config, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=True)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=True)
     for key in ("input/denied.csv", "input/allowed.csv"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"1,2\n")
     event = s3_event(
@@ -308,7 +310,7 @@ def test_access_denied_raises_after_the_other_records_and_the_retry_is_idempoten
 def test_malformed_record_fails_the_invocation_but_not_the_other_records(
     s3: Any, stepfunctions: Any, config: Config
 ) -> None:
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=False)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=False)
     s3.put_object(Bucket=bucket, Key="input/good.csv", Body=b"1,2\n")
     broken = s3_record(bucket, "input/broken.csv", size=3, etag="e")
     del broken["s3"]["object"]["size"]
@@ -332,12 +334,13 @@ def test_lambda_entry_point_reads_the_environment_and_logs_the_request_id(
 ) -> None:
     monkeypatch.setenv("STATE_MACHINE_ARN", state_machine_arn)
     monkeypatch.setenv("PIPELINE_NAME", PIPELINE_NAME)
+    monkeypatch.setenv("BUCKET_NAME", PIPELINE_BUCKET)
     monkeypatch.setenv("INPUT_PREFIX", INPUT_PREFIX)
     monkeypatch.setenv("RUNS_PREFIX", RUNS_PREFIX)
     monkeypatch.setenv("RUN_OUTPUTS", json.dumps(RUN_OUTPUTS))
     monkeypatch.delitem(sys.modules, "trigger.handler", raising=False)
     handler_module = importlib.import_module("trigger.handler")
-    bucket = make_bucket(s3, "pipeline-bucket", versioned=False)
+    bucket = make_bucket(s3, PIPELINE_BUCKET, versioned=False)
     s3.put_object(Bucket=bucket, Key="input/churn.csv", Body=b"1,2\n")
 
     summary = handler_module.handler(
@@ -349,3 +352,20 @@ def test_lambda_entry_point_reads_the_environment_and_logs_the_request_id(
     assert summary["started"][0]["execution_arn"] == execution["arn"]
     lines = log_lines(capsys.readouterr().out)
     assert lines and all(line["request_id"] == "c6af9ac6-7b61-11e6-9a41-93e812345678" for line in lines)
+
+
+def test_event_from_another_bucket_starts_nothing_and_says_so(
+    s3: Any, stepfunctions: Any, config: Config, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = make_bucket(s3, "someone-elses-bucket", versioned=False)
+    s3.put_object(Bucket=other, Key="input/churn.csv", Body=b"1,2\n")
+
+    summary = process_event(
+        s3_event(record_for_upload(s3, other, "input/churn.csv")), config=config, stepfunctions=stepfunctions
+    )
+
+    assert summary["skipped"] == [{"key": "input/churn.csv", "reason": "other_bucket"}]
+    assert executions(stepfunctions, config.state_machine_arn) == []
+    (line,) = [line for line in log_lines(capsys.readouterr().out) if line["event"] == "record_skipped"]
+    assert line["level"] == "WARNING" and line["bucket"] == "someone-elses-bucket"
+    assert "bucket other than this pipeline's" in line["message"]

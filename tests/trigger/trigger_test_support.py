@@ -7,6 +7,7 @@ from typing import Any
 
 REGION = "us-east-1"
 PIPELINE_NAME = "churn-xgboost"
+PIPELINE_BUCKET = "churn-xgboost-123456789012-us-east-1"
 INPUT_PREFIX = "input/"
 RUNS_PREFIX = "runs/"
 # A run layout as the module passes it (RUN_OUTPUTS); the trigger places it under each run's prefix.

@@ -78,7 +78,7 @@ run "step_functions_permissions" {
     condition = toset(flatten([for s in data.aws_iam_policy_document.step_function.statement : s.actions])) == toset([
       "glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun",
       "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
-      "sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:CreateEndpoint",
+      "sagemaker:ListTags", "sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:CreateEndpoint",
       "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint", "sagemaker:ListEndpoints", "sagemaker:AddTags",
       "iam:PassRole", "events:PutTargets", "events:PutRule", "events:DescribeRule",
       "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
@@ -116,6 +116,25 @@ run "step_functions_permissions" {
   assert {
     condition     = one([for s in data.aws_iam_policy_document.assume_role["step_function"].statement : s.principals]) == toset([{ type = "Service", identifiers = toset(["states.amazonaws.com"]) }])
     error_message = "the Step Functions role must be assumable by states.amazonaws.com only"
+  }
+
+  assert {
+    condition = one([
+      for s in data.aws_iam_policy_document.step_function.statement : s.resources if contains(s.actions, "sagemaker:ListTags")
+    ]) == toset(["arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgboost-*"])
+    error_message = "sagemaker:ListTags (createTrainingJob.sync) must be granted on the pipeline's training jobs"
+  }
+
+  # Confused-deputy protection for the roles whose services document aws:SourceAccount.
+  assert {
+    condition = alltrue([
+      for role in ["step_function", "sagemaker"] : one(flatten([
+        for s in data.aws_iam_policy_document.assume_role[role].statement : [
+          for c in s.condition : c if c.variable == "aws:SourceAccount" && c.test == "StringEquals" && length(c.values) == 1 && contains(c.values, "123456789012")
+        ]
+      ])) != null
+    ])
+    error_message = "the Step Functions and SageMaker roles' trust policies must require aws:SourceAccount = this account"
   }
 }
 

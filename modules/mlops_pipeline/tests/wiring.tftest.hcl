@@ -31,10 +31,11 @@ run "trigger_lambda_configuration" {
   assert {
     condition = (
       aws_lambda_function.trigger.environment[0].variables.PIPELINE_NAME == "churn-xgboost" &&
+      aws_lambda_function.trigger.environment[0].variables.BUCKET_NAME == "churn-xgboost-123456789012-us-east-1" &&
       aws_lambda_function.trigger.environment[0].variables.INPUT_PREFIX == "uploads/csv/" &&
       aws_lambda_function.trigger.environment[0].variables.RUNS_PREFIX == "runs/"
     )
-    error_message = "the trigger's PIPELINE_NAME / INPUT_PREFIX / RUNS_PREFIX are not wired"
+    error_message = "the trigger's PIPELINE_NAME / BUCKET_NAME / INPUT_PREFIX / RUNS_PREFIX are not wired"
   }
 
   # The run layout reaches the trigger, which places it under each run's prefix in the run input.
