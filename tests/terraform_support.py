@@ -3,16 +3,16 @@ of the module so a test can change a file without touching the work tree."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from localcloud.tools.terraform import terraform_environment
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODULE_DIR = REPO_ROOT / "modules" / "mlops_pipeline"
-TERRAFORM_RC = REPO_ROOT / "build" / "terraform.rc"
 # What the module reads from outside its folder (see `locals` in modules/mlops_pipeline/main.tf).
 MODULE_REPOSITORY_FILES = ("glue/etl_job.py", "lambdas/trigger.zip", "statemachine/pipeline.asl.json.tftpl")
 
@@ -24,11 +24,7 @@ class TerraformFailed(AssertionError):
 def terraform(directory: Path, *arguments: str, timeout: float = 300) -> str:
     if shutil.which("terraform") is None:
         pytest.skip("terraform is not on PATH")
-    environment = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    # `make` points TF_CLI_CONFIG_FILE at the offline mirror's configuration; outside make, use that file
-    # unless the environment names a configuration that exists.
-    if TERRAFORM_RC.exists() and not Path(environment.get("TF_CLI_CONFIG_FILE", "")).is_file():
-        environment["TF_CLI_CONFIG_FILE"] = str(TERRAFORM_RC)
+    environment = {**terraform_environment(), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
     completed = subprocess.run(
         ["terraform", f"-chdir={directory}", *arguments, "-no-color"],
         env=environment,

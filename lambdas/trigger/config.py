@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 STATE_MACHINE_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:states:(?P<region>[a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
@@ -30,7 +30,7 @@ class Config:
     runs_prefix: str
     # Where each output of a run lies below the run's prefix, by the name the state machine reads it under
     # (`$.outputs.<name>`); the module's run layout, passed through unread.
-    run_outputs: Mapping[str, str] = field(default_factory=dict)
+    run_outputs: Mapping[str, str]
 
     @property
     def region(self) -> str:
