@@ -99,7 +99,8 @@ tf-test-configurations: tf-init
 	terraform -chdir=examples/complete test -no-color
 
 # pytest runs test files on PYTEST_WORKERS processes (pytest-xdist): the end-to-end files spend most of
-# their time in the aws provider's fixed waits. terraform validate and the terraform test suites
+# their time in the aws provider's fixed waits, and they are the longest, so files start in collection
+# order (tests/e2e first) rather than xdist's default of the files with the most tests first. terraform validate and the terraform test suites
 # (CPU-bound) run beside it; local runs never write into the configurations they check (they work from
 # copies under .localcloud/terraform/), so nothing is shared.
 PYTEST_WORKERS ?= 3
@@ -107,7 +108,7 @@ PYTEST_WORKERS ?= 3
 test: venv lint $(TF_CLI_CONFIG_DEP) ## Everything CI runs: lint, validate, terraform test, pytest
 	@mkdir -p $(BUILD)
 	@$(MAKE) --no-print-directory validate tf-test > $(BUILD)/terraform-checks.log 2>&1 & checks=$$!; \
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile; pytest_status=$$?; \
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder; pytest_status=$$?; \
 	wait $$checks; checks_status=$$?; \
 	echo "make validate tf-test (ran beside pytest):"; cat $(BUILD)/terraform-checks.log; \
 	exit $$(( pytest_status || checks_status ))
