@@ -23,7 +23,7 @@ export CHECKPOINT_DISABLE := 1
 
 TF_DIRS := terraform modules/mlops_pipeline examples/minimal examples/complete
 
-.PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations test \
+.PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations checkov test \
         demo bench bench-etl \
         local-up local-down clean
 
@@ -98,6 +98,27 @@ tf-test-configurations: tf-init
 	terraform -chdir=examples/minimal test -no-color
 	terraform -chdir=examples/complete test -no-color
 
+# checkov: static security analysis of the module and the root, offline (--skip-download: no platform policies,
+# no API key). Pinned, and installed into its own venv: it brings about a hundred packages and caps some
+# below the project's (boto3/botocore 1.35, packaging 23), so it stays out of .venv. Inline `#checkov:skip=` comments in the module
+# give the reason for each check the defaults do not meet; any failed check fails the target.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV    := $(BUILD)/checkov-venv
+CHECKOV_DIRS    := modules/mlops_pipeline terraform
+
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet checkov==$(CHECKOV_VERSION)
+	touch $@
+
+checkov: $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION) ## checkov (pinned, offline) on the module and the root: fails on any failed check
+	@for d in $(CHECKOV_DIRS); do \
+	  echo "checkov $$d"; \
+	  $(CHECKOV_VENV)/bin/checkov --skip-download --framework terraform --compact --quiet -d $$d || exit 1; \
+	done
+
 # pytest runs test files on PYTEST_WORKERS processes (pytest-xdist): the end-to-end files spend most of
 # their time in the aws provider's fixed waits, and they are the longest, so files start in collection
 # order (tests/e2e first) rather than xdist's default of the files with the most tests first. terraform validate and the terraform test suites
@@ -105,12 +126,12 @@ tf-test-configurations: tf-init
 # copies under .localcloud/terraform/), so nothing is shared.
 PYTEST_WORKERS ?= 3
 
-test: venv lint $(TF_CLI_CONFIG_DEP) ## Everything CI runs: lint, validate, terraform test, pytest
+test: venv lint $(TF_CLI_CONFIG_DEP) ## Everything CI runs: lint, validate, terraform test, checkov, pytest
 	@mkdir -p $(BUILD)
-	@$(MAKE) --no-print-directory validate tf-test > $(BUILD)/terraform-checks.log 2>&1 & checks=$$!; \
+	@$(MAKE) --no-print-directory validate tf-test checkov > $(BUILD)/terraform-checks.log 2>&1 & checks=$$!; \
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder; pytest_status=$$?; \
 	wait $$checks; checks_status=$$?; \
-	echo "make validate tf-test (ran beside pytest):"; cat $(BUILD)/terraform-checks.log; \
+	echo "make validate tf-test checkov (ran beside pytest):"; cat $(BUILD)/terraform-checks.log; \
 	exit $$(( pytest_status || checks_status ))
 
 demo: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local AWS, terraform apply, upload, predict

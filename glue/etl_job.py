@@ -466,9 +466,23 @@ def _label_distribution(lines: DataFrame) -> dict[str, dict[str, int]] | None:
     return distribution
 
 
+# The error message travels far from the bucket (Glue's ErrorMessage, the execution's Fail cause, its history
+# and logs, notifications), to readers and retention the data was not meant for: it names a rejected row by
+# line number and reason only. The row's text, and the offending value in `detail`, stay in the rejected
+# output the run writes to its own prefix of the user's bucket.
+_CONTENT_FREE_DETAILS = (QUOTED, WRONG_COLUMN_COUNT, MISSING_LABEL)  # constants, counts, column numbers
+
+
+def message_detail(reason: str, detail: str) -> str:
+    """The rejection's detail as the error message may carry it: without any text of the row."""
+    if reason in _CONTENT_FREE_DETAILS:
+        return detail
+    column = re.match(r"column ([0-9]+):", detail) if reason == NON_NUMERIC else None
+    return f"column {column[1]} is not a number" if column else "see the rejected output"
+
+
 def _describe(row: Any) -> str:
-    text = row["text"] if len(row["text"]) <= 60 else row["text"][:57] + "..."
-    return f"line {row['line']}: {row['reason']} ({row['detail']}): {text!r}"
+    return f"line {row['line']}: {row['reason']} ({message_detail(row['reason'], row['detail'])})"
 
 
 def _write_rows(lines: DataFrame, destination: str, uri: str, files: HadoopFiles) -> None:
@@ -571,6 +585,7 @@ def run(spark: SparkSession, args: JobArguments) -> dict[str, Any]:
             offenders = "; ".join(_describe(r) for r in first_offenders)
             hint = _header_hint(args, first_offenders)
             written = f"; rejected rows written to {outputs[REJECTED]}" if n_rejected else ""
+            # Line numbers and reasons only: the rows themselves are in the rejected output (see _describe).
             message = f"{problem}{hint}{written}" + (f"; first rejected: {offenders}" if offenders else "")
             manifest.update(status="failed", error=message)
             manifest["outputs"][TRAIN] = manifest["outputs"][VALIDATION] = None

@@ -36,8 +36,16 @@ def patches() -> tuple[patching.Patch, ...]:
     # Imported here, not at the top: the service packages import moto's models (about 1.4 s), which
     # `python -m localcloud status|stop` and the parent of a background start do not need.
     from localcloud import awslambda, glue, s3, sagemaker, stepfunctions
+    from localcloud.iam import request_authorization
 
-    return (*s3.PATCHES, *stepfunctions.PATCHES, *glue.PATCHES, *awslambda.PATCHES, *sagemaker.PATCHES)
+    return (
+        *request_authorization.PATCHES,
+        *s3.PATCHES,
+        *stepfunctions.PATCHES,
+        *glue.PATCHES,
+        *awslambda.PATCHES,
+        *sagemaker.PATCHES,
+    )
 
 
 _PORT_VARIABLES = ("MOTO_PORT", config.PORT_ENV_VAR)

@@ -93,6 +93,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     environment.globals["jsonencode"] = jsonencode
+    # Terraform's `null` literal, so `%{ if x != null }` means the same in both languages.
+    environment.globals["null"] = None
     return environment
 
 

@@ -11,6 +11,7 @@ module "pipeline" {
   endpoint      = try(each.value.endpoint, {})
   trigger       = try(each.value.trigger, {})
   observability = try(each.value.observability, {})
+  security      = try(each.value.security, {})
 }
 
 locals {

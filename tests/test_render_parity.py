@@ -43,6 +43,19 @@ def _cases() -> dict[str, dict[str, Any]]:
         )
     cases["gate-disabled"] = template_values(quality_gate={"enabled": False})
     cases["no-hyperparameters"] = template_values(training={"hyperparameters": {}})
+    # Each hardening setting alone (the "hardened" pipeline sets them all together).
+    cases["kms-key-only"] = template_values(
+        sagemaker_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    cases["vpc-only"] = template_values(
+        training={
+            "vpc": {
+                "subnet_ids": ["subnet-0123456789abcdef0"],
+                "security_group_ids": ["sg-0123456789abcdef0"],
+            }
+        }
+    )
+    cases["network-isolation-only"] = template_values(training={"enable_network_isolation": True})
     return cases
 
 
@@ -102,6 +115,8 @@ def test_cases_cover_both_gate_settings_and_every_comparison(cases: dict[str, di
     assert {variables["quality_gate"]["enabled"] for variables in cases.values()} == {True, False}
     assert {variables["quality_gate"]["comparison"] for variables in cases.values()} == set(COMPARISONS)
     assert any("<" in value for value in cases["escapes"]["training"]["hyperparameters"].values())
+    assert {variables["sagemaker_kms_key_arn"] is None for variables in cases.values()} == {True, False}
+    assert {variables["training"]["vpc"] is None for variables in cases.values()} == {True, False}
 
 
 def test_jsonencode_writes_the_same_text_asterraform(terraform_outputs: dict[str, Any]) -> None:

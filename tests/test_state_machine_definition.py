@@ -58,6 +58,7 @@ def test_rendered_definitions_pass_asl_validator() -> None:
         "gate disabled": _variables(quality_gate={"enabled": False}),
         "pipeline without gate": _variables("no-gate"),
         "escaped values": _variables("escapes"),
+        "hardened (KMS, VPC, isolation)": _variables("hardened"),
     }
     result = _asl_validator(*(render_definition(variables) for variables in variants.values()))
     assert result.returncode == 0, f"variants in order {list(variants)}:\n{result.stdout}{result.stderr}"
@@ -212,6 +213,67 @@ def test_endpoint_polling_is_bounded_by_the_configured_interval_and_count() -> N
         if choice.get("Variable") == "$.polls.count"
     ]
     assert bound == {"Variable": "$.polls.count", "NumericGreaterThanEquals": 5, "Next": "EndpointTimeout"}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Production hardening: KMS key, VPC, network isolation, inter-container traffic encryption
+# ---------------------------------------------------------------------------------------------------------
+
+HARDENING_FIELDS = {
+    "Train": {"VpcConfig", "EnableNetworkIsolation", "EnableInterContainerTrafficEncryption"},
+    "CreateModel": {"VpcConfig", "EnableNetworkIsolation"},
+    "CreateEndpointConfig": {"KmsKeyId"},
+}
+
+
+def test_hardening_settings_reach_training_model_and_endpoint_config() -> None:
+    variables = _variables("hardened")
+    key = variables["sagemaker_kms_key_arn"]
+    vpc_config = {
+        "Subnets": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+        "SecurityGroupIds": ["sg-0123456789abcdef0"],
+    }
+    states = _definition("hardened")["States"]
+
+    training = states["Train"]["Parameters"]
+    assert training["OutputDataConfig"] == {"KmsKeyId": key, "S3OutputPath.$": "$.outputs.model"}
+    assert training["ResourceConfig"]["VolumeKmsKeyId"] == key
+    assert training["VpcConfig"] == vpc_config
+    assert training["EnableNetworkIsolation"] is True
+    assert training["EnableInterContainerTrafficEncryption"] is True
+    assert training["RoleArn"] == "arn:aws:iam::123456789012:role/mlops/hardened-sagemaker"
+
+    model = states["CreateModel"]["Parameters"]
+    assert model["VpcConfig"] == vpc_config
+    assert model["EnableNetworkIsolation"] is True
+    assert model["ExecutionRoleArn"] == "arn:aws:iam::123456789012:role/mlops/hardened-sagemaker"
+
+    endpoint_config = states["CreateEndpointConfig"]["Parameters"]
+    assert endpoint_config["KmsKeyId"] == key
+    assert endpoint_config["ProductionVariants"][0]["InstanceType"] == "ml.m5.large"
+
+
+def test_hardening_settings_are_absent_by_default() -> None:
+    # The defaults send SageMaker exactly the requests they always did (and the offline cloud accepts them).
+    states = _definition()["States"]
+    for state, fields in HARDENING_FIELDS.items():
+        assert not fields & states[state]["Parameters"].keys(), state
+    assert "KmsKeyId" not in states["Train"]["Parameters"]["OutputDataConfig"]
+    assert "VolumeKmsKeyId" not in states["Train"]["Parameters"]["ResourceConfig"]
+
+
+def test_each_hardening_setting_lands_on_its_own() -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    states = _definition(sagemaker_kms_key_arn=key)["States"]
+    assert states["Train"]["Parameters"]["ResourceConfig"]["VolumeKmsKeyId"] == key
+    assert states["CreateEndpointConfig"]["Parameters"]["KmsKeyId"] == key
+    assert "VpcConfig" not in states["Train"]["Parameters"]
+
+    states = _definition(training={"enable_network_isolation": True})["States"]
+    assert states["Train"]["Parameters"]["EnableNetworkIsolation"] is True
+    assert states["CreateModel"]["Parameters"]["EnableNetworkIsolation"] is True
+    assert "EnableInterContainerTrafficEncryption" not in states["Train"]["Parameters"]
+    assert "KmsKeyId" not in states["CreateEndpointConfig"]["Parameters"]
 
 
 # ---------------------------------------------------------------------------------------------------------

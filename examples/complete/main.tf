@@ -15,6 +15,9 @@ module "pipeline" {
     force_destroy            = false
     input_prefix             = "uploads/churn/"
     run_data_expiration_days = 30
+    # Server access logs to a bucket of your own whose policy lets logging.s3.amazonaws.com write.
+    access_log_bucket = "example-org-s3-access-logs"
+    access_log_prefix = "churn-linear/"
   }
 
   etl = {
@@ -45,6 +48,13 @@ module "pipeline" {
     instance_count      = 1
     volume_size_gb      = 20
     max_runtime_seconds = 7200
+    # Training jobs and the model run in your subnets (with an S3 gateway endpoint: no internet needed).
+    vpc = {
+      subnet_ids         = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+      security_group_ids = ["sg-0123456789abcdef0"]
+    }
+    enable_network_isolation                  = true
+    enable_inter_container_traffic_encryption = true
   }
 
   quality_gate = {
@@ -66,10 +76,22 @@ module "pipeline" {
     maximum_retry_attempts          = 2
     maximum_event_age_seconds       = 7200
     failure_queue_retention_seconds = 604800
+    reserved_concurrent_executions  = 10
   }
 
   observability = {
     log_retention_days      = 90
     state_machine_log_level = "ALL"
+    lambda_tracing_mode     = "Active"
+    state_machine_tracing   = true
+  }
+
+  # One customer managed key for the bucket, the failure queue and SageMaker, a separate one for the logs;
+  # the key policies must allow the services (modules/mlops_pipeline/README.md, "Customer managed KMS keys").
+  security = {
+    kms_key_arn              = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    logs_kms_key_arn         = "arn:aws:kms:us-east-1:123456789012:key/5678abcd-56ef-78ab-90cd-5678901234ef"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/mlops-permissions-boundary"
+    iam_path                 = "/mlops/"
   }
 }

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 STATE_MACHINE_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:states:(?P<region>[a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
 )
-PIPELINE_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+# No "--" (the separator of the per-run SageMaker names, naming.py) and no trailing hyphen: a pipeline's
+# SageMaker grants `<name>--*` then cover no other pipeline's names.
+PIPELINE_NAME_PATTERN = re.compile(r"^[a-z](-?[a-z0-9])*$")
 PIPELINE_NAME_MIN_LENGTH = 3
 PIPELINE_NAME_MAX_LENGTH = 24
 
@@ -98,7 +100,8 @@ def load_config(environ: Mapping[str, str]) -> Config:
     ):
         problems.append(
             f"PIPELINE_NAME={pipeline_name!r} must be {PIPELINE_NAME_MIN_LENGTH}-{PIPELINE_NAME_MAX_LENGTH} "
-            "characters of lowercase letters, digits and hyphens, starting with a letter"
+            "characters of lowercase letters, digits and single hyphens, starting with a letter and "
+            "not ending with a hyphen ('--' separates the pipeline name from the run id in SageMaker names)"
         )
     for name, value in (("INPUT_PREFIX", input_prefix), ("RUNS_PREFIX", runs_prefix)):
         problem = _prefix_problem(name, value)

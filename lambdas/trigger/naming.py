@@ -2,9 +2,14 @@
 
 run id = <slug of the key> "-" <10 hex characters of sha256(bucket, key, object identity)>
 
-The slug is capped so that `<pipeline name>-<run id>` fits SageMaker's 63-character limit: the
-training job, model and endpoint config names are then exactly `<pipeline name>-<run id>`, the
+The slug is capped so that `<pipeline name>--<run id>` fits SageMaker's 63-character limit: the
+training job, model and endpoint config names are then exactly `<pipeline name>--<run id>`, the
 execution name is the run id itself, and the hash, which makes the id unique, is never cut.
+
+The separator `--` appears in no pipeline name (the module's validation and config.py refuse it) and
+the pipeline name never ends with a hyphen, so a SageMaker name's pipeline is the part before its first
+`--`: the state machine's grant `<pipeline name>--*` covers this pipeline's names and no other's
+(`churn--*` does not match `churn-xgboost--...`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ EXECUTION_NAME_MAX_LENGTH = 80
 EXECUTION_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
 SAGEMAKER_NAME_MAX_LENGTH = 63
 SAGEMAKER_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+# Between the pipeline name and the run id in SageMaker names; forbidden in pipeline names.
+PIPELINE_NAME_SEPARATOR = "--"
 RUN_ID_PATTERN = re.compile(rf"^(?:[a-z0-9]+-)+[0-9a-f]{{{HASH_LENGTH}}}$")
 
 
@@ -86,12 +93,14 @@ def run_hash(bucket: str, key: str, identity: str) -> str:
 
 
 def slug_budget(pipeline_name: str) -> int:
-    """Longest slug for which `<pipeline name>-<slug>-<hash>` stays within SageMaker's limit."""
-    budget = min(SLUG_MAX_LENGTH, SAGEMAKER_NAME_MAX_LENGTH - len(pipeline_name) - 2 - HASH_LENGTH)
+    """Longest slug for which `<pipeline name>--<slug>-<hash>` stays within SageMaker's limit."""
+    fixed = len(pipeline_name) + len(PIPELINE_NAME_SEPARATOR) + 1 + HASH_LENGTH
+    budget = min(SLUG_MAX_LENGTH, SAGEMAKER_NAME_MAX_LENGTH - fixed)
     if budget < 1:
         raise NamingError(
             f"pipeline name {pipeline_name!r} is too long: "
-            f"'<name>-<slug>-<{HASH_LENGTH} hex>' must fit in {SAGEMAKER_NAME_MAX_LENGTH} characters"
+            f"'<name>{PIPELINE_NAME_SEPARATOR}<slug>-<{HASH_LENGTH} hex>' must fit in "
+            f"{SAGEMAKER_NAME_MAX_LENGTH} characters"
         )
     return budget
 
@@ -110,7 +119,7 @@ def derive_names(
     slug = key_slug(key, input_prefix, slug_budget(pipeline_name))
     digest = run_hash(bucket, key, object_identity(version_id, sequencer, etag, event_time))
     run_id = f"{slug}-{digest}"
-    sagemaker_name = f"{pipeline_name}-{run_id}"
+    sagemaker_name = f"{pipeline_name}{PIPELINE_NAME_SEPARATOR}{run_id}"
     names = RunNames(
         run_id=run_id,
         execution=run_id,

@@ -36,6 +36,8 @@ from moto.core.utils import iso_8601_datetime_with_milliseconds
 from moto.s3 import notifications as s3_notifications
 
 from localcloud import config, patching, shared_state
+from localcloud.iam import authorization, role_sessions
+from localcloud.iam.role_sessions import RoleSession
 
 LOG = logging.getLogger(__name__)
 
@@ -70,9 +72,20 @@ def _code_dir(function: LambdaFunction) -> Path:
     return target
 
 
-def _environment(function: LambdaFunction, request_id: str) -> dict[str, str]:
+LAMBDA_SERVICE_PRINCIPAL = "lambda.amazonaws.com"
+
+
+def execution_role_session(function: LambdaFunction) -> RoleSession:
+    """The function's execution role, assumed as Lambda does (session named after the function)."""
+    return role_sessions.assume_role_as_service(
+        function.role, LAMBDA_SERVICE_PRINCIPAL, session_name=function.function_name
+    )
+
+
+def _environment(function: LambdaFunction, request_id: str, session: RoleSession) -> dict[str, str]:
     env = {key: os.environ[key] for key in ("PATH", "LANG", "TZ", "JAVA_HOME") if key in os.environ}
-    env.update(config.client_environment())
+    # The handler's SDK calls are made with the execution role's temporary credentials, as on Lambda.
+    env.update(session.environment())
     env.update(
         {
             "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
@@ -98,13 +111,21 @@ def invoke_function(function: LambdaFunction, event: bytes) -> Invocation:
             "errorMessage": f"local cloud runs only Python functions, not {function.run_time!r}",
         }
         return Invocation(json.dumps(error).encode(), "Unhandled", error["errorMessage"], request_id)
+    try:
+        session = execution_role_session(function)
+    except role_sessions.RoleAssumptionDenied as error:
+        denied = {
+            "errorType": "AccessDeniedException",
+            "errorMessage": f"The role defined for the function cannot be assumed by Lambda. {error}",
+        }
+        return Invocation(json.dumps(denied).encode(), "Unhandled", denied["errorMessage"], request_id)
     started = time.monotonic()
     try:
         completed = subprocess.run(
             [sys.executable, str(RUNTIME), str(_code_dir(function)), function.handler],
             input=event,
             capture_output=True,
-            env=_environment(function, request_id),
+            env=_environment(function, request_id, session),
             timeout=float(function.timeout),
             check=False,
         )
@@ -129,12 +150,17 @@ def invoke_function(function: LambdaFunction, event: bytes) -> Invocation:
         ).encode()
         function_error = "Unhandled"
     duration_ms = (time.monotonic() - started) * 1000
-    _save_logs(function, request_id, logs, duration_ms, function_error)
+    _save_logs(function, request_id, logs, duration_ms, function_error, session)
     return Invocation(payload, function_error, logs, request_id)
 
 
 def _save_logs(
-    function: LambdaFunction, request_id: str, logs: str, duration_ms: float, function_error: str | None
+    function: LambdaFunction,
+    request_id: str,
+    logs: str,
+    duration_ms: float,
+    function_error: str | None,
+    session: RoleSession,
 ) -> None:
     lines = [f"START RequestId: {request_id} Version: $LATEST", *logs.splitlines()]
     if function_error:
@@ -146,6 +172,14 @@ def _save_logs(
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with log_file.open("a") as handle:
         handle.write(text + "\n")
+    # Lambda writes the function's logs with its execution role and drops them, without failing the
+    # invocation, when the role may not: recorded for the access report, never raised.
+    stream_arn = (
+        f"arn:aws:logs:{config.REGION}:{config.ACCOUNT_ID}:log-group:{function.logs_group_name}"
+        f":log-stream:{time.strftime('%Y/%m/%d')}/[$LATEST]{request_id.replace('-', '')}"
+    )
+    for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+        authorization.authorize(session, action, [stream_arn], deny_raises=False)
     try:
         function.logs_backend.ensure_log_group(function.logs_group_name)
         function.save_logs(text)
@@ -181,15 +215,19 @@ def _failure_record(function: LambdaFunction, event: bytes, last: Invocation, at
     }
 
 
-def _send_to_destination(destination: str, record: dict) -> None:
+def _send_to_destination(function: LambdaFunction, destination: str, record: dict) -> None:
+    """Send as Lambda does: by the destination's ARN, with the function's execution role."""
     service = destination.split(":")[2]
     body = json.dumps(record)
+    session = execution_role_session(function)
     if service == "sqs":
-        sqs = config.boto3_client("sqs")
-        queue_url = sqs.get_queue_url(QueueName=destination.rsplit(":", 1)[1])["QueueUrl"]
-        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+        # Lambda addresses the queue by ARN; the URL lookup is local plumbing, not a call of the role.
+        queue_url = config.boto3_client("sqs").get_queue_url(QueueName=destination.rsplit(":", 1)[1])[
+            "QueueUrl"
+        ]
+        session.client("sqs").send_message(QueueUrl=queue_url, MessageBody=body)
     elif service == "sns":
-        config.boto3_client("sns").publish(TopicArn=destination, Message=body)
+        session.client("sns").publish(TopicArn=destination, Message=body)
     else:
         raise ValueError(f"on-failure destination {destination} is not supported by the local cloud")
 
@@ -221,7 +259,7 @@ def invoke_async(function: LambdaFunction, event: bytes) -> None:
         )
         return
     try:
-        _send_to_destination(destination, _failure_record(function, event, invocation, attempts))
+        _send_to_destination(function, destination, _failure_record(function, event, invocation, attempts))
     except Exception:
         LOG.exception("Lambda %s: could not send the failed event to %s", function.function_name, destination)
 

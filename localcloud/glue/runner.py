@@ -4,6 +4,10 @@ The script runs as on Glue, `python <script> --JOB_NAME <job> --JOB_RUN_ID <id> 
 with the job's default arguments merged under the run's arguments (moto already merged them). Spark
 here reads and writes the local file system, so every `s3://` argument is given to the script as a
 local path and mirrored back to S3 afterwards, also when the script fails (see `s3_arguments`).
+
+Everything the run reads and writes in S3 (the script, the inputs, the outputs) is read and written as
+the job's role: the runner assumes it as `glue.amazonaws.com`, as Glue does, and a call the role may
+not make fails the run with S3's AccessDenied message as its ErrorMessage.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from botocore.exceptions import ClientError
 
 from localcloud import config
 from localcloud.glue.s3_arguments import S3Arguments
+from localcloud.iam import role_sessions
+from localcloud.iam.role_sessions import RoleSession
 from localcloud.s3_uri import split_s3_uri
 from localcloud.shared_state import work_root
 
@@ -63,9 +69,9 @@ def _script_command(script: Path, job_name: str, run_id: str, arguments: dict[st
     return command
 
 
-def _script_environment(work_dir: Path) -> dict[str, str]:
+def _script_environment(work_dir: Path, session: RoleSession) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(config.client_environment())
+    env.update(session.environment())
     env.update(
         {
             "PYSPARK_PYTHON": sys.executable,
@@ -93,8 +99,25 @@ def execute_job_run(job: Any, job_run: Any) -> None:
     LOG.info("Glue job %s run %s %s %s", job.name, job_run.job_run_id, state, message or "")
 
 
+def _job_session(job: Any) -> RoleSession:
+    # CreateJob takes the role by name or ARN.
+    role = job.role
+    role_arn = role if role.startswith("arn:") else f"arn:aws:iam::{config.ACCOUNT_ID}:role/{role}"
+    return role_sessions.assume_role_as_service(
+        role_arn,
+        "glue.amazonaws.com",
+        session_name="GlueJobRunnerSession",
+        source_account=config.ACCOUNT_ID,
+        source_arn=f"arn:aws:glue:{config.REGION}:{config.ACCOUNT_ID}:job/{job.name}",
+    )
+
+
 def _execute(job: Any, job_run: Any) -> tuple[str, str | None]:
-    s3 = config.boto3_client("s3")
+    try:
+        session = _job_session(job)
+    except role_sessions.RoleAssumptionDenied as error:
+        return "FAILED", str(error)
+    s3 = session.client("s3")
     run_id = job_run.job_run_id
     log_dir = config.logs_dir() / "glue" / job.name
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -114,26 +137,39 @@ def _execute(job: Any, job_run: Any) -> tuple[str, str | None]:
             return "FAILED", f"Cannot read the job's script {script_location}: {error}"
 
         s3_arguments = S3Arguments(s3, work_dir / "s3")
-        arguments = s3_arguments.local_arguments(dict(job_run.arguments or {}))
+        try:
+            arguments = s3_arguments.local_arguments(dict(job_run.arguments or {}))
+        except ClientError as error:
+            return "FAILED", str(error)
         timeout_seconds = (job_run.timeout or job.timeout or 2880) * 60
         command = _script_command(script, job.name, run_id, arguments)
-        try:
-            completed = _run_script(command, work_dir, job_run.log_file, timeout_seconds)
-        finally:
-            s3_arguments.mirror_back()
+        # A failed script's output is written too (rejected rows); its failure is the message that matters.
+        completed = _run_script(command, work_dir, job_run.log_file, timeout_seconds, session)
+        mirror_error = _mirror_back(s3_arguments)
         if completed is None:
             return "TIMEOUT", f"Job run timed out after {timeout_seconds // 60} minutes"
         if completed.returncode != 0:
             message = error_message_from_stderr(completed.stderr, completed.returncode)
             # The script saw local paths; its message should name the S3 locations the user knows.
             return "FAILED", s3_arguments.to_s3(message)
+        if mirror_error is not None:
+            return "FAILED", mirror_error
         return "SUCCEEDED", None
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
+def _mirror_back(s3_arguments: S3Arguments) -> str | None:
+    """Write the run's output to S3; the S3 error, when one stops it, is the run's ErrorMessage."""
+    try:
+        s3_arguments.mirror_back()
+    except ClientError as error:
+        return str(error)
+    return None
+
+
 def _run_script(
-    command: list[str], work_dir: Path, log_file: str, timeout_seconds: int
+    command: list[str], work_dir: Path, log_file: str, timeout_seconds: int, session: RoleSession
 ) -> subprocess.CompletedProcess[str] | None:
     """Run the script, logging its output; None when it timed out."""
     with open(log_file, "w") as log:
@@ -143,7 +179,7 @@ def _run_script(
             completed = subprocess.run(
                 command,
                 cwd=work_dir,
-                env=_script_environment(work_dir),
+                env=_script_environment(work_dir, session),
                 stdout=log,
                 stderr=subprocess.PIPE,
                 text=True,

@@ -1,71 +1,64 @@
-"""Bucket-policy statements that deny requests without TLS do not match on the loopback endpoint.
+"""Bucket policies are evaluated by the local cloud's IAM evaluator, not by moto's partial check.
 
-moto ignores a statement's `Condition`, so the module's standard "deny unless TLS" statement
-(`Deny s3:*` when `aws:SecureTransport` is `false`) denied every object request. The local endpoint
-stands in for AWS's TLS endpoint, so those statements are left out and moto evaluates the rest.
+moto checks a bucket policy on object requests with an evaluator that ignores `Condition`, so the
+module's standard "deny unless TLS" statement (`Deny s3:*` when `aws:SecureTransport` is `false`)
+denied every request, and a denial came back as an empty 403. Now:
+
+- requests signed by a role session are authorized, bucket policy included, by `localcloud.iam`
+  (`request_authorization`), with AWS's AccessDenied message;
+- here, before that, moto asks whether the bucket policy explicitly denies the object request. It is
+  answered by the same evaluator for the account's administrator (the test keys), with
+  `aws:SecureTransport` true as from AWS's TLS endpoints: an explicit Deny that applies to every
+  principal (or to the administrator) refuses the request with AWS's message, as it would on AWS.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
+from moto.iam.access_control import PermissionResult
 from moto.s3.models import FakeBucket
 
-from localcloud import patching
+from localcloud import config, patching
+from localcloud.iam.policy_evaluation import (
+    AuthorizationRequest,
+    NamedPolicy,
+    PolicyEvaluationError,
+    access_denied_message,
+    evaluate,
+)
+from localcloud.iam.request_authorization import S3AccessDenied
 
-SECURE_TRANSPORT_KEY = "aws:securetransport"
-
-
-def _requires_insecure_transport(statement: dict[str, Any]) -> bool:
-    for operator, conditions in (statement.get("Condition") or {}).items():
-        if operator.lower() != "bool":
-            continue
-        for key, values in conditions.items():
-            values = values if isinstance(values, list) else [values]
-            if key.lower() == SECURE_TRANSPORT_KEY and [str(v).lower() for v in values] == ["false"]:
-                return True
-    return False
+ADMINISTRATOR_ARN = f"arn:aws:iam::{config.ACCOUNT_ID}:root"
 
 
-def without_tls_denies(policy_document: bytes) -> bytes | None:
-    """The policy without its deny-unless-TLS statements; None when no statement is left."""
-    policy = json.loads(policy_document)
-    statements = policy.get("Statement", [])
-    statements = [statements] if isinstance(statements, dict) else statements
-    applicable = [statement for statement in statements if not _requires_insecure_transport(statement)]
-    if not applicable:
-        return None
-    return json.dumps({**policy, "Statement": applicable}).encode()
-
-
-class _PolicyView:
-    """The bucket as moto's permission check sees it, with another policy document."""
-
-    def __init__(self, bucket: FakeBucket, policy: bytes | None) -> None:
-        self._bucket = bucket
-        self.policy = policy
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._bucket, name)
-
-
-def _evaluate_without_tls_denies(original: Callable[..., Any]) -> Callable[..., Any]:
-    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
-        if self.policy is None:
-            return original(self, action, resource)
-        return original(_PolicyView(self, without_tls_denies(self.policy)), action, resource)
-
-    return get_permission
+def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    request = AuthorizationRequest(
+        principal_arn=ADMINISTRATOR_ARN,
+        action=action,
+        resource=resource,
+        context={"aws:SecureTransport": True, "aws:PrincipalAccount": config.ACCOUNT_ID},
+    )
+    bucket_policy = NamedPolicy(f"bucket-policy/{self.name}", json.loads(self.policy))
+    try:
+        decision = evaluate(request, [], bucket_policy)
+    except PolicyEvaluationError as error:
+        raise S3AccessDenied(f"the local cloud cannot evaluate the bucket policy: {error}") from error
+    if decision.reason == "explicit_deny":
+        raise S3AccessDenied(access_denied_message(request, decision))
+    return PermissionResult.NEUTRAL
 
 
 PATCHES = (
-    patching.wrap(
+    # Replaced: moto's evaluation ignores conditions; nothing of it is kept (see the module docstring).
+    patching.replace(
         __name__,
         FakeBucket,
         "get_permission",
         fingerprint="7571412a3495a0e3",
-        build=_evaluate_without_tls_denies,
+        replacement=get_permission,
     ),
 )

@@ -25,6 +25,8 @@ from typing import Any
 from moto.core.utils import utcnow
 
 from localcloud import config
+from localcloud.iam.role_sessions import RoleAssumptionDenied
+from localcloud.sagemaker import execution_role
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
 from localcloud.sagemaker.processes import subprocess_env
 from localcloud.sagemaker.s3_access import S3AccessError, read_object
@@ -179,7 +181,9 @@ def _model_container(backend: Any, model_name: str) -> dict[str, Any]:
     return containers[0]
 
 
-def deploy_config(backend: Any, config_name: str) -> tuple[ModelServer, list[dict[str, Any]]]:
+def deploy_config(
+    backend: Any, config_name: str, endpoint_name: str
+) -> tuple[ModelServer, list[dict[str, Any]]]:
     """Start the server for an endpoint configuration; returns it with the config's production variants."""
     endpoint_config = backend.endpoint_configs.get(config_name)
     if endpoint_config is None:
@@ -199,8 +203,19 @@ def deploy_config(backend: Any, config_name: str) -> tuple[ModelServer, list[dic
     model_url = container.get("ModelDataUrl")
     if not model_url:
         raise DeploymentFailed(f"model {variant['ModelName']} has no ModelDataUrl")
+    model = backend._models[variant["ModelName"]]
     try:
-        tarball = read_object(backend.account_id, backend.region_name, model_url)
+        session = execution_role.session_for(model.execution_role_arn, model.arn)
+    except RoleAssumptionDenied as error:
+        raise DeploymentFailed(f"Could not assume role {model.execution_role_arn}: {error}") from error
+    endpoint_log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
+    execution_role.record_log_writes(session, endpoint_log_group, f"{variant['VariantName']}/local")
+    try:
+        execution_role.authorize_image_pull(session, parse_xgboost_image(container.get("Image", "")))
+    except execution_role.ImagePullDenied as error:
+        raise DeploymentFailed(f"ClientError: Cannot pull the inference image: {error}") from error
+    try:
+        tarball = read_object(backend.account_id, backend.region_name, model_url, session=session)
     except S3AccessError as error:
         raise DeploymentFailed(
             f"Failed to download model data from {model_url}: {error}. Please ensure that there is an "
@@ -219,7 +234,7 @@ def run_deployment(backend: Any, endpoint: Any, config_name: str, is_update: boo
     """Bring the endpoint to InService on config_name, or report the failure as AWS does."""
     key = (backend.account_id, backend.region_name, endpoint.endpoint_name)
     try:
-        server, variants = deploy_config(backend, config_name)
+        server, variants = deploy_config(backend, config_name, endpoint.endpoint_name)
     except DeploymentFailed as error:
         _deployment_failed(backend, endpoint, is_update, str(error))
         return

@@ -30,6 +30,7 @@ class XGBoostImage:
     uri: str
     tag: str
     xgboost_version: str
+    repository_arn: str  # what the role passed to SageMaker must be allowed to pull from
 
 
 def _supported() -> str:
@@ -51,4 +52,5 @@ def parse_xgboost_image(uri: str) -> XGBoostImage:
             f"image {uri!r} cannot be emulated by the local cloud: tag {tag} is not supported, "
             f"only {_supported()} is (the local xgboost must match the container's version)"
         )
-    return XGBoostImage(uri=uri, tag=tag, xgboost_version=version)
+    repository_arn = f"arn:aws:ecr:{match['region']}:{match['account']}:repository/sagemaker-xgboost"
+    return XGBoostImage(uri=uri, tag=tag, xgboost_version=version, repository_arn=repository_arn)

@@ -1,7 +1,9 @@
 """Reading and writing the local cloud's S3 from inside the server process (moto's S3 backend).
 
 Training jobs and endpoints run next to moto, so they use its S3 backend directly instead of going
-through HTTP with credentials.
+through HTTP with credentials. Each read and write is authorized first as the role passed to SageMaker
+(`session`), as S3 would authorize SageMaker's requests made with that role: a listing needs
+`s3:ListBucket` with the listed prefix as `s3:prefix`, each object `s3:GetObject` or `s3:PutObject`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,24 @@ from moto.s3.exceptions import MissingBucket
 from moto.s3.models import S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
+from localcloud.iam import authorization
+from localcloud.iam.role_sessions import RoleSession
 from localcloud.s3_uri import split_s3_uri
 
 
 class S3AccessError(Exception):
-    """A bucket or object a job needs is missing; the message names it."""
+    """A bucket or object a job needs is missing, or the role may not use it; the message names it."""
+
+
+def _authorize(
+    session: RoleSession, operation: str, action: str, resource: str, context: dict | None = None
+) -> None:
+    try:
+        authorization.authorize(session, action, [resource], context)
+    except authorization.AccessDenied as denied:
+        raise S3AccessError(
+            f"An error occurred (AccessDenied) when calling the {operation} operation: {denied.message}"
+        ) from denied
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
@@ -41,15 +56,21 @@ def _backend_with_bucket(account_id: str, region: str, uri: str) -> tuple[S3Back
     return backend, bucket_name, key_name
 
 
-def download_prefix(account_id: str, region: str, uri: str, destination: Path) -> list[Path]:
+def download_prefix(
+    account_id: str, region: str, uri: str, destination: Path, *, session: RoleSession
+) -> list[Path]:
     """Copy every object whose key starts with the URI's key prefix, keeping the path after the prefix."""
     backend, bucket_name, prefix = _backend_with_bucket(account_id, region, uri)
+    _authorize(
+        session, "ListObjectsV2", "s3:ListBucket", f"arn:aws:s3:::{bucket_name}", {"s3:prefix": prefix}
+    )
     keys, _, _, _ = backend.list_objects(backend.get_bucket(bucket_name), prefix or None, None, None, None)
     written: list[Path] = []
     for key in keys:
         relative = key.name[len(prefix) :].lstrip("/")
         if not relative or key.name.endswith("/"):
             continue  # "folder" placeholder objects hold no data
+        _authorize(session, "GetObject", "s3:GetObject", f"arn:aws:s3:::{bucket_name}/{key.name}")
         target = destination / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(key.value)
@@ -57,14 +78,16 @@ def download_prefix(account_id: str, region: str, uri: str, destination: Path) -
     return written
 
 
-def read_object(account_id: str, region: str, uri: str) -> bytes:
+def read_object(account_id: str, region: str, uri: str, *, session: RoleSession) -> bytes:
     backend, bucket_name, key_name = _backend_with_bucket(account_id, region, uri)
+    _authorize(session, "GetObject", "s3:GetObject", f"arn:aws:s3:::{bucket_name}/{key_name}")
     key = backend.get_object(bucket_name, key_name)
     if key is None:
         raise S3AccessError(f"object {uri} does not exist")
     return key.value
 
 
-def write_object(account_id: str, region: str, uri: str, body: bytes) -> None:
+def write_object(account_id: str, region: str, uri: str, body: bytes, *, session: RoleSession) -> None:
     backend, bucket_name, key_name = _backend_with_bucket(account_id, region, uri)
+    _authorize(session, "PutObject", "s3:PutObject", f"arn:aws:s3:::{bucket_name}/{key_name}")
     backend.put_object(bucket_name, key_name, body)

@@ -22,7 +22,8 @@ from typing import Any
 from moto.core.utils import utcnow
 
 from localcloud import config
-from localcloud.sagemaker import processes
+from localcloud.iam.role_sessions import RoleAssumptionDenied, RoleSession
+from localcloud.sagemaker import execution_role, processes
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
 from localcloud.sagemaker.metrics import as_logged, final_metrics, metric_definitions
 from localcloud.sagemaker.s3_access import S3AccessError, download_prefix, write_object
@@ -109,7 +110,7 @@ def _input_data_config(job: Any) -> dict[str, dict[str, Any]]:
     return config
 
 
-def _download_channels(job: Any, account_id: str, region: str, data_root: Path) -> None:
+def _download_channels(job: Any, account_id: str, region: str, data_root: Path, session: RoleSession) -> None:
     for channel in job.input_data_config or []:
         name = channel["ChannelName"]
         data_source = channel.get("DataSource", {})
@@ -129,7 +130,7 @@ def _download_channels(job: Any, account_id: str, region: str, data_root: Path) 
             )
         uri = source["S3Uri"]
         try:
-            files = download_prefix(account_id, region, uri, data_root / name)
+            files = download_prefix(account_id, region, uri, data_root / name, session=session)
         except S3AccessError as error:
             raise JobFailed(f"ClientError: Data download failed: {error}") from error
         if not files:
@@ -201,6 +202,27 @@ def _model_tarball(model_dir: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _role_session(job: Any) -> RoleSession:
+    """The job's role session, after the image pull it authorizes; JobFailed with AWS's reason otherwise."""
+    try:
+        session = execution_role.session_for(job.role_arn, job.arn)
+    except RoleAssumptionDenied as error:
+        raise JobFailed(f"ClientError: Could not assume role {job.role_arn}: {error}") from error
+    try:
+        execution_role.authorize_image_pull(
+            session, parse_xgboost_image(job.algorithm_specification["TrainingImage"])
+        )
+    except execution_role.ImagePullDenied as error:
+        raise JobFailed(
+            "ClientError: Cannot pull algorithm container. Either the image does not exist or its "
+            f"permissions are incorrect: {error}"
+        ) from error
+    execution_role.record_log_writes(
+        session, "/aws/sagemaker/TrainingJobs", f"{job.training_job_name}/algo-1"
+    )
+    return session
+
+
 def run_training_job(job: Any, account_id: str, region: str) -> None:
     """The job's whole life after CreateTrainingJob; every failure ends as a Failed job, never a crash."""
     ml_root = Path(tempfile.mkdtemp(prefix=f"training-{job.training_job_name}-", dir=work_root("sagemaker")))
@@ -208,6 +230,7 @@ def run_training_job(job: Any, account_id: str, region: str) -> None:
         image = parse_xgboost_image(job.algorithm_specification.get("TrainingImage") or "")
         with SAGEMAKER_STATE_LOCK:
             job.training_start_time = utcnow()
+        session = _role_session(job)
         _transition(job, "Downloading")
         config_dir = ml_root / "input" / "config"
         config_dir.mkdir(parents=True)
@@ -216,16 +239,21 @@ def run_training_job(job: Any, account_id: str, region: str) -> None:
         (config_dir / "resourceconfig.json").write_text(
             json.dumps({"current_host": "algo-1", "hosts": ["algo-1"], "network_interface_name": "eth0"})
         )
-        _download_channels(job, account_id, region, ml_root / "input" / "data")
+        _download_channels(job, account_id, region, ml_root / "input" / "data", session)
         _transition(job, "Training")
         log = _run_container(job, ml_root, image.xgboost_version)
         _transition(job, "Uploading")
         try:
             write_object(
-                account_id, region, job.model_artifacts["S3ModelArtifacts"], _model_tarball(ml_root / "model")
+                account_id,
+                region,
+                job.model_artifacts["S3ModelArtifacts"],
+                _model_tarball(ml_root / "model"),
+                session=session,
             )
         except S3AccessError as error:
             raise JobFailed(f"ClientError: Uploading the model failed: {error}") from error
+        execution_role.record_metric_writes(session, "/aws/sagemaker/TrainingJobs")
         metrics = final_metrics(log, utcnow())
         with SAGEMAKER_STATE_LOCK:
             job.final_metric_data_list = metrics

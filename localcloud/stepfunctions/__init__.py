@@ -1,7 +1,7 @@
 """Step Functions: moto's API and ASL interpreter with the local cloud's fixes, one per module.
 
 State machines execute in moto's interpreter (`execute_state_machine`, set by `localcloud.server`).
-`PATCHES` lists every fix.
+Integration calls are made as the state machine's role (`execution_role`). `PATCHES` lists every fix.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from localcloud.stepfunctions import (
     api_actions,
     empty_filter,
+    execution_role,
     json_timestamps,
     sagemaker_integration,
     sdk_error_names,
@@ -16,6 +17,7 @@ from localcloud.stepfunctions import (
 )
 
 PATCHES = (
+    *execution_role.PATCHES,
     *api_actions.PATCHES,
     *sync_callback.PATCHES,
     *sagemaker_integration.PATCHES,

@@ -33,10 +33,11 @@ from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resou
 )
 from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
-from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
 from moto.stepfunctions.parser.asl.utils.encoding import to_json_str
 
-from localcloud import patching
+from localcloud import config, patching
+from localcloud.iam import authorization
+from localcloud.stepfunctions import execution_role
 from localcloud.stepfunctions.json_timestamps import to_epoch_millis
 
 # Optimised SageMaker integrations listed by the Step Functions developer guide.
@@ -54,6 +55,10 @@ _SAGEMAKER_ACTIONS: Final[frozenset[str]] = frozenset(
     }
 )
 _TRAINING_TERMINAL_FAILURES: Final = {"Failed", "Stopped"}
+# `.sync` SageMaker training learns of job completion through this Step Functions-managed EventBridge rule,
+# which Step Functions creates and updates with the execution's role.
+_MANAGED_TRAINING_RULE: Final = "StepFunctionsGetEventsForSageMakerTrainingJobsRule"
+_MANAGED_RULE_ACTIONS: Final = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
 
 
 class StateTaskServiceSageMaker(state_task_service_callback.StateTaskServiceCallback):
@@ -69,9 +74,37 @@ class StateTaskServiceSageMaker(state_task_service_callback.StateTaskServiceCall
         return set()
 
     def _client(self, resource_runtime_part: ResourceRuntimePart, credentials: StateCredentials) -> Any:
-        return boto_client_for(
+        return execution_role.client_for(
             service="sagemaker", region=resource_runtime_part.region, state_credentials=credentials
         )
+
+    def _authorize_managed_rule(
+        self, env: Environment, resource_runtime_part: ResourceRuntimePart, credentials: StateCredentials
+    ) -> None:
+        session = execution_role.session_for(credentials)
+        rule_arn = (
+            f"arn:aws:events:{resource_runtime_part.region}:{config.ACCOUNT_ID}:rule/{_MANAGED_TRAINING_RULE}"
+        )
+        try:
+            for action in _MANAGED_RULE_ACTIONS:
+                authorization.authorize(session, action, [rule_arn])
+        except authorization.AccessDenied as denied:
+            raise FailureEventException(
+                FailureEvent(
+                    env=env,
+                    error_name=StatesErrorName(typ=StatesErrorNameType.StatesTaskFailed),
+                    event_type=HistoryEventType.TaskFailed,
+                    event_details=EventDetails(
+                        taskFailedEventDetails=TaskFailedEventDetails(
+                            resource=self._get_sfn_resource(),
+                            resourceType=self._get_sfn_resource_type(),
+                            error=StatesErrorNameType.StatesTaskFailed.to_name(),
+                            cause=f"'{credentials.role_arn}' is not authorized to create managed-rule. "
+                            f"{denied.message}",
+                        )
+                    ),
+                )
+            ) from denied
 
     def _from_error(self, env: Environment, ex: Exception) -> FailureEvent:
         if not isinstance(ex, ClientError):
@@ -121,6 +154,7 @@ class StateTaskServiceSageMaker(state_task_service_callback.StateTaskServiceCall
             return super()._build_sync_resolver(
                 env, resource_runtime_part, normalised_parameters, state_credentials
             )
+        self._authorize_managed_rule(env, resource_runtime_part, state_credentials)
         env.stack.pop()  # the CreateTrainingJob response; AWS outputs the final describe instead
         job_name = normalised_parameters["TrainingJobName"]
         client = self._client(resource_runtime_part, state_credentials)

@@ -13,6 +13,7 @@ resource "aws_s3_object" "glue_script" {
 resource "aws_cloudwatch_log_group" "glue" {
   name              = local.glue_log_group_name
   retention_in_days = var.observability.log_retention_days
+  kms_key_id        = local.kms_key_arns.logs
   tags              = local.tags
 }
 
@@ -29,7 +30,9 @@ resource "aws_glue_job" "etl" {
   execution_class = "STANDARD"
   # A failed ETL run fails its pipeline run with Glue's error; retrying the same bad input only costs money.
   max_retries = 0
-  tags        = local.tags
+  # null unless `security` names one or sets a KMS key (security.tf).
+  security_configuration = local.glue_security_configuration_name
+  tags                   = local.tags
 
   command {
     name            = "glueetl"

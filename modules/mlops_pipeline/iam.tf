@@ -1,5 +1,5 @@
 # One role per component, each with one inline policy. Resources are scoped to this pipeline's bucket and
-# prefixes, its Glue job, its SageMaker names (`<name>-*`, endpoint by exact name), its state machine and
+# prefixes, its Glue job, its SageMaker names (`<name>--*`, endpoint by exact name), its state machine and
 # queue. The few `"*"` resources are APIs without resource-level permissions; each is commented.
 
 locals {
@@ -44,9 +44,11 @@ data "aws_iam_policy_document" "assume_role" {
 resource "aws_iam_role" "this" {
   for_each = local.role_names
 
-  name               = each.value
-  assume_role_policy = data.aws_iam_policy_document.assume_role[each.key].json
-  tags               = local.tags
+  name                 = each.value
+  path                 = var.security.iam_path
+  permissions_boundary = var.security.permissions_boundary_arn
+  assume_role_policy   = data.aws_iam_policy_document.assume_role[each.key].json
+  tags                 = local.tags
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -71,6 +73,33 @@ data "aws_iam_policy_document" "trigger" {
     sid       = "SendFailedEvents"
     actions   = ["sqs:SendMessage"]
     resources = [local.failure_queue_arn]
+  }
+
+  # Only with a KMS key on the failure queue: sending to it encrypts with the key, through SQS only.
+  dynamic "statement" {
+    for_each = local.kms_key_arns.queue == null ? [] : [local.kms_key_arns.queue]
+    content {
+      sid       = "UseFailureQueueKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sqs.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # Only with observability.lambda_tracing_mode = "Active". X-Ray's write APIs have no resource-level
+  # permissions: they must be granted on "*".
+  dynamic "statement" {
+    for_each = var.observability.lambda_tracing_mode == "Active" ? [1] : []
+    content {
+      sid       = "WriteTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
   }
 }
 
@@ -113,6 +142,33 @@ data "aws_iam_policy_document" "glue" {
     sid       = "WriteGlueLogs"
     actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${local.log_group_arn_prefix}/aws-glue/*"]
+  }
+
+  # Only with a KMS key on the bucket: S3 decrypts the script and uploads and encrypts the ETL output with it.
+  dynamic "statement" {
+    for_each = local.kms_key_arns.bucket == null ? [] : [local.kms_key_arns.bucket]
+    content {
+      sid       = "UseBucketKey"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # Only with a Glue security configuration: its CloudWatch Logs encryption makes Glue associate the key
+  # with the log groups it writes.
+  dynamic "statement" {
+    for_each = local.glue_security_configuration_name == null ? [] : [1]
+    content {
+      sid       = "EncryptGlueLogs"
+      actions   = ["logs:AssociateKmsKey"]
+      resources = ["${local.log_group_arn_prefix}/aws-glue/*"]
+    }
   }
 }
 
@@ -190,6 +246,96 @@ data "aws_iam_policy_document" "sagemaker" {
       test     = "StringLike"
       variable = "cloudwatch:namespace"
       values   = ["/aws/sagemaker/*"]
+    }
+  }
+
+  # Only with KMS keys: S3 decrypts the channels and models (bucket key) and encrypts the model artifacts
+  # (OutputDataConfig.KmsKeyId) for this role.
+  dynamic "statement" {
+    for_each = length(local.s3_kms_key_arns) == 0 ? [] : [local.s3_kms_key_arns]
+    content {
+      sid       = "UseKeysThroughS3"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = statement.value
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # Only with a SageMaker key: the training volumes (ResourceConfig.VolumeKmsKeyId) are encrypted through a
+  # grant for the AWS resource.
+  dynamic "statement" {
+    for_each = local.kms_key_arns.sagemaker == null ? [] : [local.kms_key_arns.sagemaker]
+    content {
+      sid       = "GrantKeyToVolumes"
+      actions   = ["kms:CreateGrant"]
+      resources = [statement.value]
+
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.kms_key_arns.sagemaker == null ? [] : [local.kms_key_arns.sagemaker]
+    content {
+      sid       = "DescribeSageMakerKey"
+      actions   = ["kms:DescribeKey"]
+      resources = [statement.value]
+    }
+  }
+
+  # Only with training.vpc: SageMaker attaches network interfaces in the given subnets to the training and
+  # hosting instances, as this role. The Describe* actions have no resource-level permissions: "*".
+  dynamic "statement" {
+    for_each = var.training.vpc == null ? [] : [1]
+    content {
+      sid = "DescribeVpcResources"
+      actions = [
+        "ec2:DescribeDhcpOptions",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+      ]
+      resources = ["*"]
+    }
+  }
+
+  # CreateNetworkInterface is authorised on the subnet and the security groups too: only the given ones.
+  dynamic "statement" {
+    for_each = var.training.vpc == null ? [] : [1]
+    content {
+      sid       = "UseGivenSubnetsAndSecurityGroups"
+      actions   = ["ec2:CreateNetworkInterface"]
+      resources = concat(local.vpc_subnet_arns, local.vpc_security_group_arns)
+    }
+  }
+
+  # Network interfaces of this account, only in the given subnets (ec2:Subnet).
+  dynamic "statement" {
+    for_each = var.training.vpc == null ? [] : [1]
+    content {
+      sid = "ManageNetworkInterfacesInGivenSubnets"
+      actions = [
+        "ec2:CreateNetworkInterface",
+        "ec2:CreateNetworkInterfacePermission",
+        "ec2:DeleteNetworkInterface",
+      ]
+      resources = ["arn:${local.partition}:ec2:${local.arn_prefix_regional}:network-interface/*"]
+
+      condition {
+        test     = "ArnLike"
+        variable = "ec2:Subnet"
+        values   = local.vpc_subnet_arns
+      }
     }
   }
 }
@@ -298,6 +444,55 @@ data "aws_iam_policy_document" "step_function" {
     # CloudWatch Logs' vended-log delivery APIs used by Step Functions logging have no resource-level
     # permissions: AWS documents them with "*" only.
     resources = ["*"]
+  }
+
+  # Only with a SageMaker key: CreateTrainingJob (VolumeKmsKeyId) and CreateEndpoint/UpdateEndpoint (the
+  # endpoint config's KmsKeyId) check the key and create grants with the caller's permissions, through
+  # SageMaker.
+  dynamic "statement" {
+    for_each = local.kms_key_arns.sagemaker == null ? [] : [local.kms_key_arns.sagemaker]
+    content {
+      sid       = "DescribeSageMakerKey"
+      actions   = ["kms:DescribeKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sagemaker.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.kms_key_arns.sagemaker == null ? [] : [local.kms_key_arns.sagemaker]
+    content {
+      sid       = "GrantSageMakerKeyToResources"
+      actions   = ["kms:CreateGrant"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sagemaker.${local.region}.amazonaws.com"]
+      }
+
+      condition {
+        test     = "Bool"
+        variable = "kms:GrantIsForAWSResource"
+        values   = ["true"]
+      }
+    }
+  }
+
+  # Only with observability.state_machine_tracing. X-Ray's APIs have no resource-level permissions: "*".
+  dynamic "statement" {
+    for_each = var.observability.state_machine_tracing ? [1] : []
+    content {
+      sid       = "WriteTraces"
+      actions   = ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      resources = ["*"]
+    }
   }
 }
 

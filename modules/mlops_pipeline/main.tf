@@ -64,15 +64,18 @@ locals {
   # known at plan time (reviewable in the plan, testable with a mock provider) and no dependency cycle forms.
   arn_prefix_iam      = "arn:${local.partition}:iam::${local.account_id}"
   arn_prefix_regional = "${local.region}:${local.account_id}"
-  sagemaker_role_arn  = "${local.arn_prefix_iam}:role/${local.role_names.sagemaker}"
+  sagemaker_role_arn  = "${local.arn_prefix_iam}:role${var.security.iam_path}${local.role_names.sagemaker}"
   glue_job_arn        = "arn:${local.partition}:glue:${local.arn_prefix_regional}:job/${local.glue_job_name}"
   state_machine_arn   = "arn:${local.partition}:states:${local.arn_prefix_regional}:stateMachine:${local.state_machine_name}"
-  # SageMaker lowercases resource names in its ARNs.
-  sagemaker_arn_prefix = "arn:${local.partition}:sagemaker:${local.arn_prefix_regional}"
+  # SageMaker lowercases resource names in its ARNs. The trigger names a run's training job, model and endpoint
+  # config `<name>--<run id>`; `name` never contains "--" nor ends with "-" (variables.tf), so `<name>--*`
+  # matches this pipeline's names only (`churn--*` does not match `churn-xgboost--...`).
+  sagemaker_name_separator = "--"
+  sagemaker_arn_prefix     = "arn:${local.partition}:sagemaker:${local.arn_prefix_regional}"
   sagemaker_arns = {
-    training_job    = "${local.sagemaker_arn_prefix}:training-job/${var.name}-*"
-    model           = "${local.sagemaker_arn_prefix}:model/${var.name}-*"
-    endpoint_config = "${local.sagemaker_arn_prefix}:endpoint-config/${var.name}-*"
+    training_job    = "${local.sagemaker_arn_prefix}:training-job/${var.name}${local.sagemaker_name_separator}*"
+    model           = "${local.sagemaker_arn_prefix}:model/${var.name}${local.sagemaker_name_separator}*"
+    endpoint_config = "${local.sagemaker_arn_prefix}:endpoint-config/${var.name}${local.sagemaker_name_separator}*"
     endpoint        = "${local.sagemaker_arn_prefix}:endpoint/${lower(local.endpoint_name)}"
   }
 
@@ -86,13 +89,15 @@ locals {
   # The template's variables: the names this module derives, and the input objects as they are, so a new
   # field of `training`, `quality_gate` or `endpoint` reaches the template without touching this list.
   # statemachine/render.py renders the same template from the same values without Terraform.
+  # sagemaker_kms_key_arn is derived (security.sagemaker_kms_key_arn, else security.kms_key_arn; security.tf).
   state_machine_template_variables = {
-    glue_job_name      = local.glue_job_name
-    sagemaker_role_arn = local.sagemaker_role_arn
-    training_image     = local.training_image
-    training           = var.training
-    quality_gate       = var.quality_gate
-    endpoint           = merge(var.endpoint, { name = local.endpoint_name })
+    glue_job_name         = local.glue_job_name
+    sagemaker_role_arn    = local.sagemaker_role_arn
+    sagemaker_kms_key_arn = local.kms_key_arns.sagemaker
+    training_image        = local.training_image
+    training              = var.training
+    quality_gate          = var.quality_gate
+    endpoint              = merge(var.endpoint, { name = local.endpoint_name })
   }
   state_machine_definition = templatefile(local.state_machine_template_path, local.state_machine_template_variables)
 

@@ -54,7 +54,7 @@ output "state_machine_definition" {
 }
 
 output "settings" {
-  description = "The input objects as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, trigger, observability."
+  description = "The input objects as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, trigger, observability, security."
   value = {
     storage       = var.storage
     etl           = var.etl
@@ -63,6 +63,7 @@ output "settings" {
     endpoint      = var.endpoint
     trigger       = var.trigger
     observability = var.observability
+    security      = var.security
   }
 }
 

@@ -1,10 +1,13 @@
 resource "aws_cloudwatch_log_group" "state_machine" {
   name              = local.sfn_log_group_name
   retention_in_days = var.observability.log_retention_days
+  kms_key_id        = local.kms_key_arns.logs
   tags              = local.tags
 }
 
 resource "aws_sfn_state_machine" "pipeline" {
+  #checkov:skip=CKV_AWS_284:X-Ray tracing is observability.state_machine_tracing = true (with the X-Ray grants); off by default, runs are followed in the execution history and logs
+  #checkov:skip=CKV_AWS_285:Execution data is logged only with observability.state_machine_include_execution_data = true; off by default so log readers do not see run inputs and service messages, which each execution's own history keeps
   name       = local.state_machine_name
   role_arn   = aws_iam_role.this["step_function"].arn
   definition = local.state_machine_definition
@@ -13,8 +16,13 @@ resource "aws_sfn_state_machine" "pipeline" {
 
   logging_configuration {
     log_destination        = "${aws_cloudwatch_log_group.state_machine.arn}:*"
-    include_execution_data = true
+    include_execution_data = var.observability.state_machine_include_execution_data
     level                  = var.observability.state_machine_log_level
+  }
+
+  # Always written, so turning tracing off after it was on is a change Terraform makes.
+  tracing_configuration {
+    enabled = var.observability.state_machine_tracing
   }
 
   # Step Functions checks the role's permissions (log delivery) when the state machine is created.

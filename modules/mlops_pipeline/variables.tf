@@ -4,12 +4,14 @@
 # falls back to its default; the root configuration (terraform/) refuses such fields in its tfvars.
 
 variable "name" {
-  description = "Pipeline name: prefix of every resource and of the per-run SageMaker names (`<name>-<run_id>`). 3-24 characters so those names stay within SageMaker's 63."
+  description = "Pipeline name: prefix of every resource and of the per-run SageMaker names (`<name>--<run_id>`). 3-24 characters so those names stay within SageMaker's 63; no `--`, so no pipeline's grants (`<name>--*`) cover another's names."
   type        = string
 
   validation {
-    condition     = length(var.name) >= 3 && length(var.name) <= 24 && can(regex("^[a-z][a-z0-9-]*[a-z0-9]$", var.name))
-    error_message = "name ${jsonencode(var.name)} must be 3-24 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (it prefixes SageMaker names limited to 63 characters)."
+    # No "--" and no trailing hyphen: "--" separates the name from the run id in the per-run SageMaker names,
+    # so the state machine's grants `<name>--*` match no other pipeline's names (main.tf, sagemaker_arns).
+    condition     = length(var.name) >= 3 && length(var.name) <= 24 && can(regex("^[a-z](-?[a-z0-9])*$", var.name))
+    error_message = "name ${jsonencode(var.name)} must be 3-24 characters of lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it prefixes SageMaker names limited to 63 characters, where \"--\" separates it from the run id)."
   }
 }
 
@@ -31,12 +33,16 @@ variable "storage" {
     - force_destroy: let `terraform destroy` delete the bucket even when it holds objects (all data is lost).
     - input_prefix: key prefix under which an uploaded CSV starts a run.
     - run_data_expiration_days: days after which objects under `runs/` (ETL output, model artifacts) expire; noncurrent object versions expire after the same number of days.
+    - access_log_bucket: existing bucket receiving S3 server access logs of the pipeline bucket; null = no access logging.
+    - access_log_prefix: key prefix of those logs in access_log_bucket; null = `<bucket name>/`.
   EOT
   type = object({
     bucket_name              = optional(string)
     force_destroy            = optional(bool, false)
     input_prefix             = optional(string, "input/")
     run_data_expiration_days = optional(number, 90)
+    access_log_bucket        = optional(string)
+    access_log_prefix        = optional(string)
   })
   default  = {}
   nullable = false
@@ -57,6 +63,21 @@ variable "storage" {
   validation {
     condition     = var.storage.run_data_expiration_days >= 1 && floor(var.storage.run_data_expiration_days) == var.storage.run_data_expiration_days
     error_message = "storage.run_data_expiration_days must be a whole number of days >= 1."
+  }
+
+  validation {
+    condition     = var.storage.access_log_bucket == null ? true : (length(var.storage.access_log_bucket) >= 3 && length(var.storage.access_log_bucket) <= 63 && can(regex("^[a-z0-9][a-z0-9.-]*[a-z0-9]$", var.storage.access_log_bucket)) && var.storage.access_log_bucket != var.storage.bucket_name)
+    error_message = "storage.access_log_bucket ${jsonencode(var.storage.access_log_bucket)} must be the name of another, existing bucket: 3-63 lowercase letters, digits, dots and hyphens (a bucket logging to itself logs its own log writes)."
+  }
+
+  validation {
+    condition     = var.storage.access_log_prefix == null ? true : (length(var.storage.access_log_prefix) <= 512 && !startswith(var.storage.access_log_prefix, "/"))
+    error_message = "storage.access_log_prefix ${jsonencode(var.storage.access_log_prefix)} must not start with \"/\" and must be at most 512 characters, e.g. \"s3-access/pipeline/\"."
+  }
+
+  validation {
+    condition     = var.storage.access_log_prefix == null || var.storage.access_log_bucket != null
+    error_message = "storage.access_log_prefix ${jsonencode(var.storage.access_log_prefix)} is set but storage.access_log_bucket is not: set the bucket that receives the access logs."
   }
 }
 
@@ -161,6 +182,9 @@ variable "training" {
     - image_uri: explicit ECR image URI instead, in the deployment region (checked at plan time).
     - hyperparameters: passed to CreateTrainingJob as is (SageMaker takes strings).
     - content_type of the train and validation channels; instance_type, instance_count, volume_size_gb, max_runtime_seconds.
+    - vpc: subnet_ids and security_group_ids the training job and the model (so the endpoint) run in (CreateTrainingJob/CreateModel VpcConfig); null = SageMaker's network.
+    - enable_network_isolation: no network access from the training and inference containers (CreateTrainingJob/CreateModel EnableNetworkIsolation).
+    - enable_inter_container_traffic_encryption: encrypt traffic between training instances (CreateTrainingJob EnableInterContainerTrafficEncryption).
   EOT
   type = object({
     image_uri           = optional(string)
@@ -172,6 +196,12 @@ variable "training" {
     instance_count      = optional(number, 1)
     volume_size_gb      = optional(number, 10)
     max_runtime_seconds = optional(number, 3600)
+    vpc = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    enable_network_isolation                  = optional(bool, false)
+    enable_inter_container_traffic_encryption = optional(bool, false)
   })
   default  = {}
   nullable = false
@@ -215,6 +245,16 @@ variable "training" {
   validation {
     condition     = var.training.max_runtime_seconds >= 1 && var.training.max_runtime_seconds <= 2419200 && floor(var.training.max_runtime_seconds) == var.training.max_runtime_seconds
     error_message = "training.max_runtime_seconds must be a whole number between 1 and 2419200 (28 days)."
+  }
+
+  validation {
+    condition     = var.training.vpc == null ? true : (length(var.training.vpc.subnet_ids) >= 1 && length(var.training.vpc.subnet_ids) <= 16 && alltrue([for id in var.training.vpc.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))]))
+    error_message = "training.vpc.subnet_ids ${jsonencode(try(var.training.vpc.subnet_ids, null))} must hold 1-16 subnet ids such as subnet-0123456789abcdef0 (SageMaker's VpcConfig limits)."
+  }
+
+  validation {
+    condition     = var.training.vpc == null ? true : (length(var.training.vpc.security_group_ids) >= 1 && length(var.training.vpc.security_group_ids) <= 5 && alltrue([for id in var.training.vpc.security_group_ids : can(regex("^sg-[0-9a-f]{8,17}$", id))]))
+    error_message = "training.vpc.security_group_ids ${jsonencode(try(var.training.vpc.security_group_ids, null))} must hold 1-5 security group ids such as sg-0123456789abcdef0 (SageMaker's VpcConfig limits)."
   }
 }
 
@@ -309,11 +349,13 @@ variable "trigger" {
     - maximum_retry_attempts: Lambda retries of a failed asynchronous invocation (0-2) before the event goes to the failure queue.
     - maximum_event_age_seconds: how long an event may wait for a successful invocation (60-21600).
     - failure_queue_retention_seconds: how long the failure queue keeps an event whose run could not be started (60-1209600).
+    - reserved_concurrent_executions: concurrency reserved for (and capping) the trigger Lambda; null = unreserved (the account's pool).
   EOT
   type = object({
     maximum_retry_attempts          = optional(number, 2)
     maximum_event_age_seconds       = optional(number, 3600)
     failure_queue_retention_seconds = optional(number, 1209600)
+    reserved_concurrent_executions  = optional(number)
   })
   default  = {}
   nullable = false
@@ -332,6 +374,12 @@ variable "trigger" {
     condition     = var.trigger.failure_queue_retention_seconds >= 60 && var.trigger.failure_queue_retention_seconds <= 1209600
     error_message = "trigger.failure_queue_retention_seconds must be between 60 and 1209600 (14 days, SQS's maximum)."
   }
+
+  validation {
+    # 0 would throttle every invocation: no upload would start a run.
+    condition     = var.trigger.reserved_concurrent_executions == null ? true : (var.trigger.reserved_concurrent_executions >= 1 && floor(var.trigger.reserved_concurrent_executions) == var.trigger.reserved_concurrent_executions)
+    error_message = "trigger.reserved_concurrent_executions must be a whole number >= 1 (0 would stop every run), or null for unreserved; got ${jsonencode(var.trigger.reserved_concurrent_executions)}."
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -340,13 +388,19 @@ variable "trigger" {
 
 variable "observability" {
   description = <<-EOT
-    Logs of the pipeline's components.
+    Logs and tracing of the pipeline's components.
     - log_retention_days: retention of the CloudWatch log groups (Lambda, Glue, Step Functions); one of the values CloudWatch Logs accepts.
     - state_machine_log_level: Step Functions execution log level: ALL, ERROR, FATAL or OFF.
+    - state_machine_include_execution_data: also log each logged event's input, output and parameters (the run input, S3 URIs, metrics, error causes with service messages). Off by default: they can carry data the log group's readers should not see. true needs a log level other than OFF.
+    - lambda_tracing_mode: X-Ray tracing of the trigger Lambda: "PassThrough" (Lambda's default: traced only when the caller sampled the request) or "Active" (sampled by Lambda; the role gets the X-Ray write permissions).
+    - state_machine_tracing: X-Ray tracing of the state machine (the role gets the X-Ray write permissions).
   EOT
   type = object({
-    log_retention_days      = optional(number, 30)
-    state_machine_log_level = optional(string, "ERROR")
+    log_retention_days                   = optional(number, 30)
+    state_machine_log_level              = optional(string, "ERROR")
+    state_machine_include_execution_data = optional(bool, false)
+    lambda_tracing_mode                  = optional(string, "PassThrough")
+    state_machine_tracing                = optional(bool, false)
   })
   default  = {}
   nullable = false
@@ -359,5 +413,68 @@ variable "observability" {
   validation {
     condition     = contains(["ALL", "ERROR", "FATAL", "OFF"], var.observability.state_machine_log_level)
     error_message = "observability.state_machine_log_level must be one of ALL, ERROR, FATAL, OFF; got ${jsonencode(var.observability.state_machine_log_level)}."
+  }
+
+  # With level OFF nothing is logged: asking for execution data there is a contradiction, not a choice.
+  validation {
+    condition     = !(var.observability.state_machine_include_execution_data && var.observability.state_machine_log_level == "OFF")
+    error_message = "observability.state_machine_include_execution_data = true needs observability.state_machine_log_level ALL, ERROR or FATAL: with OFF no execution data is logged."
+  }
+
+  validation {
+    condition     = contains(["Active", "PassThrough"], var.observability.lambda_tracing_mode)
+    error_message = "observability.lambda_tracing_mode must be \"Active\" or \"PassThrough\"; got ${jsonencode(var.observability.lambda_tracing_mode)}."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Security (encryption keys, IAM boundary and path, Glue security configuration)
+# ---------------------------------------------------------------------------------------------------------
+
+variable "security" {
+  description = <<-EOT
+    Encryption with customer managed KMS keys and the identity settings of every role; unset = today's behaviour (SSE-S3 bucket, service-owned encryption, no boundary, path "/"). The module README lists the key-policy statements each service needs.
+    - kms_key_arn: KMS key ARN for the bucket (SSE-KMS, S3 Bucket Key on), and the default of the three keys below.
+    - logs_kms_key_arn: key of the CloudWatch log groups (Lambda, Glue, Step Functions); null = kms_key_arn.
+    - queue_kms_key_arn: key of the trigger's failure queue (SQS); null = kms_key_arn.
+    - sagemaker_kms_key_arn: key of the training volumes and model artifacts (ResourceConfig.VolumeKmsKeyId, OutputDataConfig.KmsKeyId) and of the endpoint's storage (CreateEndpointConfig KmsKeyId); null = kms_key_arn.
+    - glue_security_configuration: name of an existing Glue security configuration for the ETL job; null = one the module creates from the keys when kms_key_arn is set (S3 SSE-KMS, CloudWatch Logs and job bookmark encryption), none otherwise.
+    - permissions_boundary_arn: managed policy ARN set as permissions boundary of every role the module creates.
+    - iam_path: path of every role the module creates.
+  EOT
+  type = object({
+    kms_key_arn                 = optional(string)
+    logs_kms_key_arn            = optional(string)
+    queue_kms_key_arn           = optional(string)
+    sagemaker_kms_key_arn       = optional(string)
+    glue_security_configuration = optional(string)
+    permissions_boundary_arn    = optional(string)
+    iam_path                    = optional(string, "/")
+  })
+  default  = {}
+  nullable = false
+
+  # Key ARNs, not key ids or aliases: IAM grants and CloudWatch Logs take the key ARN.
+  validation {
+    condition = alltrue([
+      for key in [var.security.kms_key_arn, var.security.logs_kms_key_arn, var.security.queue_kms_key_arn, var.security.sagemaker_kms_key_arn] :
+      key == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-)?[0-9a-f-]{32,36}$", key))
+    ])
+    error_message = "security.kms_key_arn, logs_kms_key_arn, queue_kms_key_arn and sagemaker_kms_key_arn must be KMS key ARNs such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (not a key id or alias); got ${jsonencode([var.security.kms_key_arn, var.security.logs_kms_key_arn, var.security.queue_kms_key_arn, var.security.sagemaker_kms_key_arn])}."
+  }
+
+  validation {
+    condition     = var.security.glue_security_configuration == null ? true : can(regex("^[^\\r\\n]{1,255}$", var.security.glue_security_configuration))
+    error_message = "security.glue_security_configuration ${jsonencode(var.security.glue_security_configuration)} must be the name of an existing Glue security configuration (1-255 characters, one line)."
+  }
+
+  validation {
+    condition     = var.security.permissions_boundary_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$", var.security.permissions_boundary_arn))
+    error_message = "security.permissions_boundary_arn ${jsonencode(var.security.permissions_boundary_arn)} must be a managed policy ARN such as arn:aws:iam::123456789012:policy/pipeline-boundary."
+  }
+
+  validation {
+    condition     = length(var.security.iam_path) <= 512 && can(regex("^/([\\x21-\\x7E]*/)?$", var.security.iam_path)) && !strcontains(var.security.iam_path, "//")
+    error_message = "security.iam_path ${jsonencode(var.security.iam_path)} must begin and end with \"/\" (IAM's path rule, at most 512 printable characters), e.g. \"/\" or \"/mlops/\"."
   }
 }

@@ -79,6 +79,7 @@ run "every_input_object_reaches_the_module" {
         endpoint      = { poll_interval_seconds = 45 }
         trigger       = { maximum_retry_attempts = 1 }
         observability = { log_retention_days = 7 }
+        security      = { iam_path = "/mlops/" }
       }
     }
   }
@@ -91,7 +92,8 @@ run "every_input_object_reaches_the_module" {
       output.pipelines["churn-xgboost"].settings.quality_gate.threshold == 0.2 &&
       output.pipelines["churn-xgboost"].settings.endpoint.poll_interval_seconds == 45 &&
       output.pipelines["churn-xgboost"].settings.trigger.maximum_retry_attempts == 1 &&
-      output.pipelines["churn-xgboost"].settings.observability.log_retention_days == 7
+      output.pipelines["churn-xgboost"].settings.observability.log_retention_days == 7 &&
+      output.pipelines["churn-xgboost"].settings.security.iam_path == "/mlops/"
     )
     error_message = "a field of each input object did not reach the module"
   }

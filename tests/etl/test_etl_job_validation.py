@@ -27,6 +27,7 @@ def test_wrong_column_count_fails_the_run_and_is_written_to_rejected(
     assert str(tmp_path / "input.csv") in message
     assert "1 of 401 data rows rejected" in message
     assert "line 10: wrong_column_count (expected 70 columns, found 69)" in message
+    assert short not in message
     assert rejected_records(tmp_path / "out") == [
         {"line": 10, "reason": "wrong_column_count", "detail": "expected 70 columns, found 69", "text": short}
     ]
@@ -68,11 +69,57 @@ def test_rejected_share_over_a_raised_limit_fails(
 def test_undeclared_header_row_is_rejected_with_a_hint(
     spark: SparkSession, tmp_path: Path, churn_lines: list[str]
 ) -> None:
-    header = ",".join(["churn", *(f"f{i}" for i in range(69))])
+    header = ",".join(["exited", *(f"feature_{i}" for i in range(69))])
     with pytest.raises(EtlInputError) as failure:
         run_job(spark, tmp_path, [header, *churn_lines])
-    assert "line 1: non_numeric (column 0: 'churn' is not a number)" in str(failure.value)
+    assert "line 1: non_numeric (column 0 is not a number)" in str(failure.value)
     assert "if it is a header row, run with --has_header true" in str(failure.value)
+    assert "exited" not in str(failure.value) and "feature_" not in str(failure.value)
+    assert rejected_records(tmp_path / "out")[0]["text"] == header
+
+
+def test_error_message_carries_line_numbers_and_reasons_but_no_row_content(
+    spark: SparkSession, tmp_path: Path, churn_lines: list[str]
+) -> None:
+    """The message reaches Glue, the execution's Fail cause and logs: rows stay in the rejected output."""
+
+    def replaced(line: str, **fields: str) -> list[str]:
+        values = line.split(",")
+        for position, value in fields.items():
+            values[int(position[1:])] = value
+        return values
+
+    secret = "4111-1111-1111-1111"
+    non_numeric = ",".join(replaced(churn_lines[2], c1=secret))
+    short = ",".join(replaced(churn_lines[4], c1="98765.4321")[:-1])
+    no_label = ",".join(replaced(churn_lines[6], c0=" ", c1="123456.789"))
+    quoted = '"' + ",".join(replaced(churn_lines[8], c1="55555.5555")) + '"'
+    lines = with_line(churn_lines, 3, non_numeric)
+    lines = with_line(lines, 5, short)
+    lines = with_line(lines, 7, no_label)
+    lines = with_line(lines, 9, quoted)
+
+    with pytest.raises(EtlInputError) as failure:
+        run_job(spark, tmp_path, lines)
+
+    message = str(failure.value)
+    assert "4 of 404 data rows rejected" in message
+    assert "line 3: non_numeric (column 1 is not a number)" in message
+    assert "line 5: wrong_column_count (expected 70 columns, found 69)" in message
+    assert "line 7: missing_label (label column 0 is empty)" in message
+    assert "line 9: quoted_line (line is wrapped in double quotes)" in message
+    for content in (secret, "98765.4321", "123456.789", "55555.5555"):
+        assert content not in message
+    assert manifest(tmp_path / "out")["error"] == message
+    # The rejected output, under the run's own prefix in the user's bucket, keeps the rows and the values.
+    rejected = rejected_records(tmp_path / "out")
+    assert [(r["line"], r["text"]) for r in rejected] == [
+        (3, non_numeric),
+        (5, short),
+        (7, no_label),
+        (9, quoted),
+    ]
+    assert rejected[0]["detail"] == f"column 1: {secret!r} is not a number"
 
 
 def test_declared_header_row_is_skipped_and_counted(

@@ -33,6 +33,23 @@ def test_classify_line(line: str, expected: Rejection | None) -> None:
     assert classify_line(line, expected_columns=6, label_column=0) == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('"secret,2,3,4,5,6"', "line is wrapped in double quotes"),
+        ("secret,2,3,4,5", "expected 6 columns, found 5"),
+        (" ,secret,3,4,5,6", "label column 0 is empty"),
+        ("1,2,secret,4,5,6", "column 2 is not a number"),
+        ("1,2,3,4,5,secret'secret", "column 5 is not a number"),
+    ],
+)
+def test_message_detail_keeps_the_reason_and_drops_the_row_text(line: str, expected: str) -> None:
+    rejection = classify_line(line, expected_columns=6, label_column=0)
+    assert rejection is not None and "secret" in rejection.detail + line
+    assert etl_job.message_detail(rejection.reason, rejection.detail) == expected
+    assert etl_job.message_detail("some_future_reason", "value 'secret'") == "see the rejected output"
+
+
 def test_missing_label_is_checked_in_the_label_column() -> None:
     assert classify_line("1,,3", expected_columns=3, label_column=1) == Rejection(
         etl_job.MISSING_LABEL, "label column 1 is empty"

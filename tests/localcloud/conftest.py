@@ -50,12 +50,25 @@ def bucket(aws: Callable[[str], Any], unique_name: str) -> str:
 
 @pytest.fixture(scope="module")
 def role_arn(aws: Callable[[str], Any]) -> str:
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}
+    """A role every emulated service may assume and that may do everything: these tests are about the
+    services, not IAM (tests/localcloud/iam and the end-to-end tests check enforcement)."""
+    services = [
+        "lambda.amazonaws.com",
+        "glue.amazonaws.com",
+        "sagemaker.amazonaws.com",
+        "states.amazonaws.com",
+    ]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": services}, "Action": "sts:AssumeRole"}],
+    }
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     # moto's state outlives each module's server, so every module makes its own role.
     role_name = f"localcloud-tests-{uuid.uuid4().hex[:8]}"
-    return aws("iam").create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-        "Arn"
-    ]
+    iam = aws("iam")
+    arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam.put_role_policy(RoleName=role_name, PolicyName="everything", PolicyDocument=json.dumps(everything))
+    return arn
 
 
 def _zip_package(files: dict[str, str]) -> bytes:

@@ -16,6 +16,7 @@ ACCOUNT_ID = "123456789012"
 CHURN_XGBOOST: dict[str, Any] = {
     "glue_job_name": "churn-xgboost-etl",
     "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/churn-xgboost-sagemaker",
+    "sagemaker_kms_key_arn": None,
     "training_image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5",
     "training": {
         "image_uri": None,
@@ -36,6 +37,9 @@ CHURN_XGBOOST: dict[str, Any] = {
         "instance_count": 1,
         "volume_size_gb": 10,
         "max_runtime_seconds": 3600,
+        "vpc": None,
+        "enable_network_isolation": False,
+        "enable_inter_container_traffic_encryption": False,
     },
     "quality_gate": {
         "enabled": True,
@@ -83,10 +87,30 @@ ESCAPES["training"].update(
 ESCAPES["quality_gate"].update(metric_name="validation:ndcg@5", comparison="GreaterThanEquals", threshold=1)
 ESCAPES["endpoint"].update(name="escapes-endpoint", poll_interval_seconds=1, max_polls=5)
 
+# Production hardening (the module's `security` input and training.vpc / isolation): a KMS key for SageMaker,
+# a VPC, network isolation and inter-container traffic encryption, a role under an IAM path.
+HARDENED: dict[str, Any] = copy.deepcopy(CHURN_XGBOOST)
+HARDENED.update(
+    glue_job_name="hardened-etl",
+    sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/mlops/hardened-sagemaker",
+    sagemaker_kms_key_arn=f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+)
+HARDENED["training"].update(
+    vpc={
+        "subnet_ids": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+        "security_group_ids": ["sg-0123456789abcdef0"],
+    },
+    enable_network_isolation=True,
+    enable_inter_container_traffic_encryption=True,
+    instance_count=2,
+)
+HARDENED["endpoint"].update(name="hardened-endpoint")
+
 PIPELINES: dict[str, dict[str, Any]] = {
     "churn-xgboost": CHURN_XGBOOST,
     "no-gate": NO_GATE,
     "escapes": ESCAPES,
+    "hardened": HARDENED,
 }
 
 

@@ -44,6 +44,7 @@ def test_every_problem_is_reported_at_once() -> None:
         ("STATE_MACHINE_ARN", "arn:aws:lambda:us-east-1:123456789012:function:f", "not a state machine ARN"),
         ("PIPELINE_NAME", "Churn_XGBoost", "PIPELINE_NAME='Churn_XGBoost'"),
         ("PIPELINE_NAME", "a-pipeline-name-of-25-chs", "3-24 characters"),
+        ("PIPELINE_NAME", "churn--xgb", "'--' separates the pipeline name"),
         ("INPUT_PREFIX", "input", "must end with '/'"),
         ("RUNS_PREFIX", "/runs/", "must not start with '/'"),
         ("RUNS_PREFIX", "input/runs/", "overlap"),

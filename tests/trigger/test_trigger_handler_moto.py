@@ -58,7 +58,7 @@ def check_run_input(run_input: dict[str, Any], *, bucket: str, key: str, version
     assert names["execution"] == run_id
     assert len(run_id) <= EXECUTION_NAME_MAX_LENGTH and EXECUTION_NAME_PATTERN.match(run_id)
     for field in ("training_job", "model", "endpoint_config"):
-        assert names[field] == f"{PIPELINE_NAME}-{run_id}"
+        assert names[field] == f"{PIPELINE_NAME}--{run_id}"
         assert len(names[field]) <= SAGEMAKER_NAME_MAX_LENGTH and SAGEMAKER_NAME_PATTERN.match(names[field])
     prefix = f"s3://{bucket}/{RUNS_PREFIX}{run_id}/"
     assert run_input["outputs"] == {

@@ -53,7 +53,7 @@ def assert_valid_for_services(names: RunNames, pipeline_name: str) -> None:
     assert len(names.execution) <= EXECUTION_NAME_MAX_LENGTH
     assert EXECUTION_NAME_PATTERN.match(names.execution)
     for name in (names.training_job, names.model, names.endpoint_config):
-        assert name == f"{pipeline_name}-{names.run_id}"
+        assert name == f"{pipeline_name}--{names.run_id}"
         assert len(name) <= SAGEMAKER_NAME_MAX_LENGTH, name
         assert SAGEMAKER_NAME_PATTERN.match(name), name
 
@@ -100,7 +100,7 @@ def test_contract_example_shape() -> None:
     names = names_for("input/churn data.csv")
     assert names.run_id.startswith("churn-data-")
     assert len(names.run_id) == len("churn-data-") + HASH_LENGTH
-    assert names.training_job == f"churn-xgboost-{names.run_id}"
+    assert names.training_job == f"churn-xgboost--{names.run_id}"
 
 
 def test_thousand_character_key_keeps_every_name_within_limits() -> None:
@@ -116,10 +116,12 @@ def test_thousand_character_key_keeps_every_name_within_limits() -> None:
 
 
 def test_slug_budget_fills_sagemaker_limit_for_longest_pipeline_name() -> None:
-    assert slug_budget(LONGEST_PIPELINE_NAME) == SAGEMAKER_NAME_MAX_LENGTH - 24 - 2 - HASH_LENGTH
+    # `<name>--<slug>-<hash>`: the separator and the hyphen before the hash take 3 characters.
+    assert slug_budget(LONGEST_PIPELINE_NAME) == SAGEMAKER_NAME_MAX_LENGTH - 24 - 3 - HASH_LENGTH
     assert slug_budget("abc") == SLUG_MAX_LENGTH
+    assert slug_budget("p" * 49) == 1
     with pytest.raises(NamingError, match="too long"):
-        slug_budget("p" * 52)
+        slug_budget("p" * 50)
 
 
 def test_identity_prefers_version_then_sequencer_then_etag_and_time() -> None:

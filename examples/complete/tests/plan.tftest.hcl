@@ -24,3 +24,41 @@ run "plans_with_every_input_set" {
     error_message = "a field of the complete example did not reach the module"
   }
 }
+
+run "hardening_options_reach_the_resources" {
+  command = plan
+
+  assert {
+    condition = (
+      output.settings.security.kms_key_arn == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" &&
+      output.settings.security.iam_path == "/mlops/" &&
+      output.settings.storage.access_log_bucket == "example-org-s3-access-logs" &&
+      output.settings.trigger.reserved_concurrent_executions == 10 &&
+      output.settings.observability.lambda_tracing_mode == "Active" && output.settings.observability.state_machine_tracing
+    )
+    error_message = "a hardening field of the complete example did not reach the module"
+  }
+
+  # The SageMaker calls carry the key (the bucket's: no SageMaker key of its own), the VPC and the isolation,
+  # and run as the role under its path.
+  assert {
+    condition = alltrue([
+      for state in values(jsondecode(module.pipeline.state_machine_definition).States) : (
+        try(state.Resource, "") == "arn:aws:states:::sagemaker:createTrainingJob.sync" ? (
+          state.Parameters.ResourceConfig.VolumeKmsKeyId == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" &&
+          state.Parameters.OutputDataConfig.KmsKeyId == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" &&
+          state.Parameters.VpcConfig.Subnets == ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] &&
+          state.Parameters.EnableNetworkIsolation && state.Parameters.EnableInterContainerTrafficEncryption &&
+          state.Parameters.RoleArn == "arn:aws:iam::123456789012:role/mlops/churn-linear-sagemaker"
+        ) :
+        try(state.Resource, "") == "arn:aws:states:::sagemaker:createModel" ? (
+          state.Parameters.VpcConfig.SecurityGroupIds == ["sg-0123456789abcdef0"] && state.Parameters.EnableNetworkIsolation
+        ) :
+        try(state.Resource, "") == "arn:aws:states:::sagemaker:createEndpointConfig" ? (
+          state.Parameters.KmsKeyId == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        ) : true
+      )
+    ])
+    error_message = "the KMS key, VPC, isolation and role path must reach CreateTrainingJob, CreateModel and CreateEndpointConfig"
+  }
+}

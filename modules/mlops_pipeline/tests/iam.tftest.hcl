@@ -66,12 +66,12 @@ run "step_functions_permissions" {
 
   assert {
     condition = toset(one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "TagOnCreate"])) == toset([
-      "arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgboost-*",
-      "arn:aws:sagemaker:us-east-1:123456789012:model/churn-xgboost-*",
-      "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/churn-xgboost-*",
+      "arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgboost--*",
+      "arn:aws:sagemaker:us-east-1:123456789012:model/churn-xgboost--*",
+      "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/churn-xgboost--*",
       "arn:aws:sagemaker:us-east-1:123456789012:endpoint/churn-xgboost-endpoint",
     ])
-    error_message = "SageMaker ARNs must be <name>-* for per-run resources and the exact endpoint"
+    error_message = "SageMaker ARNs must be <name>--* for per-run resources and the exact endpoint"
   }
 
   assert {
@@ -121,7 +121,7 @@ run "step_functions_permissions" {
   assert {
     condition = one([
       for s in data.aws_iam_policy_document.step_function.statement : s.resources if contains(s.actions, "sagemaker:ListTags")
-    ]) == toset(["arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgboost-*"])
+    ]) == toset(["arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgboost--*"])
     error_message = "sagemaker:ListTags (createTrainingJob.sync) must be granted on the pipeline's training jobs"
   }
 
@@ -135,6 +135,47 @@ run "step_functions_permissions" {
       ])) != null
     ])
     error_message = "the Step Functions and SageMaker roles' trust policies must require aws:SourceAccount = this account"
+  }
+}
+
+# Two pipelines in one account: `churn`'s grants must not reach `churn-xgboost`'s training jobs, models and
+# endpoint configs. The trigger names them `<pipeline>--<run id>` (lambdas/trigger/naming.py); IAM's `*`
+# becomes `.*` (the ARNs hold no other regex metacharacter). tests/test_sagemaker_name_isolation.py checks
+# the same property with the trigger's own names and fnmatch for any pair of pipeline names.
+run "sagemaker_grants_do_not_reach_another_pipelines_names" {
+  command = plan
+
+  variables {
+    name = "churn"
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.step_function.statement : [
+        for pattern in s.resources : [
+          for kind in ["training-job", "model", "endpoint-config"] : !can(regex(
+            "^${replace(pattern, "*", ".*")}$",
+            "arn:aws:sagemaker:us-east-1:123456789012:${kind}/churn-xgboost--churn-data-3f9a1c2b7d",
+          ))
+        ] if strcontains(pattern, ":sagemaker:")
+      ]
+    ]))
+    error_message = "a SageMaker grant of pipeline churn matches a name of pipeline churn-xgboost"
+  }
+
+  # ...while still covering its own names.
+  assert {
+    condition = alltrue([
+      for kind in ["training-job", "model", "endpoint-config"] : anytrue([
+        for s in data.aws_iam_policy_document.step_function.statement : anytrue([
+          for pattern in s.resources : can(regex(
+            "^${replace(pattern, "*", ".*")}$",
+            "arn:aws:sagemaker:us-east-1:123456789012:${kind}/churn--churn-data-3f9a1c2b7d",
+          ))
+        ]) if contains(s.actions, "sagemaker:AddTags")
+      ])
+    ])
+    error_message = "the SageMaker grants of pipeline churn must cover its own names churn--<run id>"
   }
 }
 

@@ -77,10 +77,10 @@ run "longest_name_fits_every_limit" {
     error_message = "bucket name ${output.bucket_name} exceeds 63 characters or is wrong"
   }
 
-  # The trigger derives `<name>-<run_id>`; the run id needs room for at least a slug character, a hyphen
+  # The trigger derives `<name>--<run_id>`; the run id needs room for at least a slug character, a hyphen
   # and its 10 hash characters (statemachine/README.md).
   assert {
-    condition     = length("${var.name}-a-0123456789") <= 63
+    condition     = length("${var.name}--a-0123456789") <= 63
     error_message = "no room left for a run id within SageMaker's 63 characters"
   }
 

@@ -40,6 +40,16 @@ run "name_ending_with_hyphen" {
   expect_failures = [var.name]
 }
 
+# "--" separates the pipeline name from the run id in SageMaker names: `a--b`'s grants `a--b--*` are safe,
+# but pipeline `a`'s grants `a--*` would cover them.
+run "name_with_double_hyphen" {
+  command = plan
+  variables {
+    name = "churn--xgb"
+  }
+  expect_failures = [var.name]
+}
+
 run "missing_glue_script" {
   command = plan
   variables {
@@ -246,6 +256,17 @@ run "unsupported_log_retention" {
   variables {
     observability = {
       log_retention_days = 10
+    }
+  }
+  expect_failures = [var.observability]
+}
+
+run "execution_data_with_logging_off" {
+  command = plan
+  variables {
+    observability = {
+      state_machine_log_level              = "OFF"
+      state_machine_include_execution_data = true
     }
   }
   expect_failures = [var.observability]

@@ -147,6 +147,37 @@ run "destinations_point_at_the_created_resources" {
   }
 }
 
+# Execution data (inputs, outputs, parameters) stays out of the logs unless asked for.
+run "execution_data_not_logged_by_default" {
+  command = plan
+
+  assert {
+    condition     = one(aws_sfn_state_machine.pipeline.logging_configuration).include_execution_data == false && output.settings.observability.state_machine_include_execution_data == false
+    error_message = "the state machine must not log execution data unless observability.state_machine_include_execution_data is true"
+  }
+
+  assert {
+    condition     = one(aws_sfn_state_machine.pipeline.logging_configuration).level == "ERROR"
+    error_message = "the default log level must stay ERROR"
+  }
+}
+
+run "execution_data_logged_when_asked" {
+  command = plan
+
+  variables {
+    observability = {
+      state_machine_log_level              = "ALL"
+      state_machine_include_execution_data = true
+    }
+  }
+
+  assert {
+    condition     = one(aws_sfn_state_machine.pipeline.logging_configuration).include_execution_data == true && one(aws_sfn_state_machine.pipeline.logging_configuration).level == "ALL"
+    error_message = "observability.state_machine_include_execution_data = true must reach the state machine's logging configuration"
+  }
+}
+
 run "glue_job_arguments" {
   command = plan
 

@@ -21,7 +21,6 @@ from botocore.exceptions import ClientError
 from localcloud.sagemaker import endpoints, training
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
-ROLE = "arn:aws:iam::123456789012:role/sagemaker-execution"
 # Names are unique per run: the local cloud is shared by the session and job names are unique forever.
 RUN = uuid.uuid4().hex[:8]
 BUCKET = f"pipeline-{RUN}"
@@ -37,8 +36,9 @@ def _csv(rows: np.ndarray) -> bytes:
 
 
 class Cloud:
-    def __init__(self, aws: Callable[[str], Any], suffix: str) -> None:
+    def __init__(self, aws: Callable[[str], Any], suffix: str, role_arn: str) -> None:
         self.suffix = suffix
+        self.role_arn = role_arn
         self.s3 = aws("s3")
         self.sagemaker = aws("sagemaker")
         self.runtime = aws("sagemaker-runtime")
@@ -54,7 +54,7 @@ class Cloud:
         request: dict[str, Any] = {
             "TrainingJobName": name,
             "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
-            "RoleArn": ROLE,
+            "RoleArn": self.role_arn,
             "HyperParameters": {"num_round": "10", "objective": "binary:logistic", "eval_metric": "error"},
             "InputDataConfig": [
                 {
@@ -101,7 +101,7 @@ class Cloud:
     def deploy_config(self, suffix: str, model_data_url: str, image: str = IMAGE) -> str:
         self.sagemaker.create_model(
             ModelName=f"model-{suffix}-{RUN}",
-            ExecutionRoleArn=ROLE,
+            ExecutionRoleArn=self.role_arn,
             PrimaryContainer={"Image": image, "ModelDataUrl": model_data_url},
         )
         self.sagemaker.create_endpoint_config(
@@ -126,8 +126,8 @@ class Cloud:
 
 
 @pytest.fixture(scope="module")
-def cloud(aws: Callable[[str], Any]) -> Iterator[Cloud]:
-    cloud = Cloud(aws, RUN)
+def cloud(aws: Callable[[str], Any], role_arn: str) -> Iterator[Cloud]:
+    cloud = Cloud(aws, RUN, role_arn)
     try:
         yield cloud
     finally:

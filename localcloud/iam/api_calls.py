@@ -1,0 +1,167 @@
+"""What one API request asks IAM for: the actions, the resources each is authorized on, the condition keys.
+
+Pure functions of the request (service, operation, parameters), so they are unit-tested without a
+server. Resource ARNs come from the Service Authorization Reference (`service_reference`), filled from
+the request's parameters. Besides the action itself, AWS authorizes the request's dependent actions
+when it uses what they guard: `iam:PassRole` on a role the request passes (with `iam:PassedToService`),
+and the tagging action when it carries tags. A request the reference cannot place raises
+`UnknownAuthorization`, and the caller denies it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from localcloud.iam import service_reference
+from localcloud.iam.service_reference import UnknownAuthorization
+
+PARTITION = "aws"
+
+# Signing names that differ from the IAM service prefix.
+_IAM_PREFIX_BY_SIGNING_NAME = {"monitoring": "cloudwatch"}
+# Operations authorized under another action's name (Service Authorization Reference, "Actions" tables).
+_ACTION_BY_OPERATION = {
+    "sqs:SendMessageBatch": "sqs:SendMessage",
+    "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
+}
+# S3 operations (as moto names them) -> the IAM action S3 authorizes them as.
+_S3_ACTION_BY_OPERATION = {
+    "ListObjects": "s3:ListBucket",
+    "ListObjectsV2": "s3:ListBucket",
+    "ListBucket": "s3:ListBucket",
+    "HeadBucket": "s3:ListBucket",
+    "ListObjectVersions": "s3:ListBucketVersions",
+    "ListBucketVersions": "s3:ListBucketVersions",
+    "ListMultipartUploads": "s3:ListBucketMultipartUploads",
+    "GetObject": "s3:GetObject",
+    "GetObjectVersion": "s3:GetObjectVersion",
+    "PutObject": "s3:PutObject",
+    "DeleteObject": "s3:DeleteObject",
+    "DeleteObjectVersion": "s3:DeleteObjectVersion",
+    "AbortMultipartUpload": "s3:AbortMultipartUpload",
+    "ListMultipartUploadParts": "s3:ListMultipartUploadParts",
+    "GetObjectTagging": "s3:GetObjectTagging",
+    "PutObjectTagging": "s3:PutObjectTagging",
+    "GetBucketLocation": "s3:GetBucketLocation",
+}
+# Request parameters that name a resource by URL or ARN, and the reference placeholder they give.
+_NAME_FROM_PARAMETER = {
+    "queueurl": ("QueueName", lambda url: url.rstrip("/").rsplit("/", 1)[-1]),
+    "statemachinearn": ("StateMachineName", lambda arn: arn.rsplit(":", 1)[-1]),
+}
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One action to authorize, on each of `resources`, with the request's own condition keys."""
+
+    action: str
+    resources: tuple[str, ...]
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+def iam_prefix(signing_name: str) -> str:
+    return _IAM_PREFIX_BY_SIGNING_NAME.get(signing_name, signing_name)
+
+
+def _identifying_values(parameters: Mapping[str, Any]) -> dict[str, str]:
+    values = {name: value for name, value in parameters.items() if isinstance(value, str)}
+    for name, value in list(values.items()):
+        derived = _NAME_FROM_PARAMETER.get(name.lower())
+        if derived:
+            placeholder, extract = derived
+            values.setdefault(placeholder, extract(value))
+    return values
+
+
+def json_api_calls(
+    signing_name: str, operation: str, parameters: Mapping[str, Any], *, region: str, account: str
+) -> list[ApiCall]:
+    """The calls to authorize for a JSON-protocol request (Step Functions, Glue, SageMaker, Logs, SQS)."""
+    prefix = iam_prefix(signing_name)
+    action = _ACTION_BY_OPERATION.get(f"{prefix}:{operation}", f"{prefix}:{operation}")
+    values = _identifying_values(parameters)
+    resources = service_reference.required_resource_arns(
+        action, values, partition=PARTITION, region=region, account=account
+    )
+    calls = [ApiCall(action, resources)]
+    for dependent in service_reference.dependent_actions(action):
+        if dependent == "iam:PassRole":
+            calls.extend(_pass_role_calls(prefix, parameters, resources, account))
+        elif _is_tagging_action(dependent) and parameters.get("Tags"):
+            calls.append(ApiCall(dependent, resources, _tag_context(parameters["Tags"])))
+    return calls
+
+
+def _pass_role_calls(
+    prefix: str, parameters: Mapping[str, Any], resources: tuple[str, ...], account: str
+) -> list[ApiCall]:
+    calls = []
+    for name, value in parameters.items():
+        if name.lower().endswith("rolearn") and isinstance(value, str) and value:
+            context = {
+                "iam:PassedToService": f"{prefix}.amazonaws.com",
+                "iam:AssociatedResourceArn": resources[0],
+            }
+            calls.append(ApiCall("iam:PassRole", (value,), context))
+    return calls
+
+
+def _is_tagging_action(action: str) -> bool:
+    return action.split(":", 1)[1] in {"AddTags", "TagResource", "CreateTags"}
+
+
+def _tag_context(tags: Any) -> dict[str, Any]:
+    pairs = (
+        tags.items() if isinstance(tags, Mapping) else ((tag.get("Key"), tag.get("Value")) for tag in tags)
+    )
+    context: dict[str, Any] = {"aws:TagKeys": []}
+    for key, value in pairs:
+        context["aws:TagKeys"].append(key)
+        context[f"aws:RequestTag/{key}"] = value
+    return context
+
+
+def s3_api_calls(
+    operation: str, bucket: str | None, key: str | None, query: Mapping[str, Any], headers: Mapping[str, str]
+) -> list[ApiCall]:
+    """The calls to authorize for an S3 request, with the keys S3 supplies (`s3:prefix` for listings, ...)."""
+    action = _S3_ACTION_BY_OPERATION.get(operation)
+    if action is None:
+        raise UnknownAuthorization(
+            f"the local cloud does not know which IAM action S3 operation {operation} is"
+        )
+    values = (
+        {"BucketName": bucket or "", "ObjectName": key} if key is not None else {"BucketName": bucket or ""}
+    )
+    if not bucket:
+        raise UnknownAuthorization(f"S3 operation {operation} names no bucket")
+    resources = service_reference.required_resource_arns(
+        action,
+        {name: value for name, value in values.items() if value is not None},
+        partition=PARTITION,
+        region="",
+        account="",
+    )
+    context: dict[str, Any] = {}
+    if action == "s3:ListBucket":
+        for name in ("prefix", "delimiter", "max-keys"):
+            value = _first(query.get(name))
+            # S3 supplies the keys of the request: an absent prefix is no key, an empty one is "".
+            if value is not None:
+                context[f"s3:{name}"] = value
+    if action == "s3:PutObject":
+        lowered = {name.lower(): value for name, value in headers.items()}
+        for header in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"):
+            if header in lowered:
+                context[f"s3:{header}"] = lowered[header]
+    return [ApiCall(action, resources, context)]
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value

@@ -1,0 +1,53 @@
+"""The condition keys the local cloud supplies in a request context.
+
+A condition on any other key would always see the key as missing, which silently turns a `Deny` off (or an
+`...IfExists` `Allow` on), so the evaluator refuses a policy that uses one. Add a key here only when every
+enforcement point that can see it puts it in the context.
+"""
+
+from __future__ import annotations
+
+KNOWN_CONDITION_KEYS: frozenset[str] = frozenset(
+    key.lower()
+    for key in (
+        "aws:CurrentTime",
+        "aws:PrincipalAccount",
+        "aws:PrincipalArn",
+        "aws:RequestedRegion",
+        "aws:SecureTransport",
+        "aws:SourceAccount",
+        "aws:SourceArn",
+        "aws:TagKeys",
+        "cloudwatch:namespace",
+        "iam:AssociatedResourceArn",
+        "iam:PassedToService",
+        "kms:CallerAccount",
+        "kms:ViaService",
+        "s3:delimiter",
+        "s3:max-keys",
+        "s3:prefix",
+        "s3:x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "sagemaker:InterContainerTrafficEncryption",
+        "sagemaker:NetworkIsolation",
+        "sagemaker:OutputKmsKey",
+        "sagemaker:VolumeKmsKey",
+        "sagemaker:VpcSecurityGroupIds",
+        "sagemaker:VpcSubnets",
+        "sts:ExternalId",
+    )
+)
+
+# Families whose last part names a tag or an encryption-context entry: known by prefix.
+KNOWN_CONDITION_KEY_PREFIXES: tuple[str, ...] = (
+    "aws:requesttag/",
+    "aws:resourcetag/",
+    "kms:encryptioncontext:",
+)
+
+
+def is_known_condition_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in KNOWN_CONDITION_KEYS or any(
+        lowered.startswith(prefix) and len(lowered) > len(prefix) for prefix in KNOWN_CONDITION_KEY_PREFIXES
+    )

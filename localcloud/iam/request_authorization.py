@@ -1,0 +1,128 @@
+"""Every HTTP request the local cloud serves is authorized as its caller, where moto would check IAM.
+
+moto calls `_authenticate_and_authorize_normal_action` (JSON and query services) and
+`_authenticate_and_authorize_s3_action` (S3) before each action; its own check only runs after a
+request counter and knows few condition operators. These replacements authorize a request signed with
+a role session's credentials (`role_sessions`: the credentials a service got for its role) with the
+local cloud's evaluator, and leave requests signed with any other key alone: Terraform, the demo and
+the tests use the admin test keys, as an administrator would on AWS.
+
+A denied request gets the error AWS returns: `AccessDeniedException` (HTTP 400) for JSON services,
+`AccessDenied` (HTTP 403) for S3 and query services, with AWS's message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import AccessDeniedError, JsonRESTError
+from moto.s3.exceptions import S3ClientError
+
+from localcloud import config, patching
+from localcloud.iam import api_calls, authorization, role_sessions
+from localcloud.iam.authorization import AccessDenied
+from localcloud.iam.role_sessions import RoleSession
+from localcloud.iam.service_reference import UnknownAuthorization
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
+
+
+class S3AccessDenied(S3ClientError):
+    code = "AccessDenied"
+
+    def __init__(self, message: str) -> None:
+        super().__init__("AccessDenied", message)
+
+
+class _QueryAccessDenied(AccessDeniedError):
+    """moto's AccessDenied (HTTP 403, XML) with AWS's full message instead of moto's shorter one."""
+
+    def __init__(self, message: str) -> None:
+        super(AccessDeniedError, self).__init__("AccessDenied", message)
+
+
+def _caller(response: Any) -> tuple[RoleSession, str] | None:
+    """The role session that signed the request and the signing name, or None for any other caller."""
+    match = _CREDENTIAL.search(response.headers.get("Authorization") or "")
+    if not match:
+        return None
+    session = role_sessions.session_for_access_key(match.group(1))
+    return (session, match.group(3)) if session else None
+
+
+def _unknown(session: RoleSession, what: str, error: UnknownAuthorization) -> AccessDenied:
+    return AccessDenied(
+        f"User: {session.arn} is not authorized to perform: {what} because the local cloud cannot authorize "
+        f"it: {error}",
+        action=what,
+        resource="*",
+        principal_arn=session.arn,
+    )
+
+
+def _authorize_all(session: RoleSession, calls: list[api_calls.ApiCall]) -> None:
+    for call in calls:
+        authorization.authorize(session, call.action, call.resources, call.context)
+
+
+def authorize_normal_action(self: Any, resource: str = "*") -> None:
+    caller = _caller(self)
+    if caller is None:
+        return
+    session, signing_name = caller
+    operation = self._get_action()
+    try:
+        if "json" not in (self.headers.get("Content-Type") or "") and not self.headers.get("X-Amz-Target"):
+            raise UnknownAuthorization(f"{signing_name} requests other than JSON are not authorized locally")
+        parameters = json.loads(self.body or "{}") if isinstance(self.body, str | bytes) else {}
+        calls = api_calls.json_api_calls(
+            signing_name, operation, parameters, region=self.region, account=config.ACCOUNT_ID
+        )
+        _authorize_all(session, calls)
+    except UnknownAuthorization as error:
+        denied = _unknown(session, f"{api_calls.iam_prefix(signing_name)}:{operation}", error)
+        raise JsonRESTError("AccessDeniedException", denied.message) from error
+    except AccessDenied as denied:
+        if self.headers.get("X-Amz-Target") or "json" in (self.headers.get("Content-Type") or ""):
+            raise JsonRESTError("AccessDeniedException", denied.message) from denied
+        raise _QueryAccessDenied(denied.message) from denied
+
+
+def authorize_s3_action(self: Any, bucket_name: str | None = None, key_name: str | None = None) -> None:
+    caller = _caller(self)
+    if caller is None:
+        return
+    session, _ = caller
+    operation = self.data.get("Action", "")
+    query = parse_qs(urlparse(self.uri).query, keep_blank_values=True)
+    try:
+        calls = api_calls.s3_api_calls(operation, bucket_name, key_name, query, dict(self.headers))
+        _authorize_all(session, calls)
+    except UnknownAuthorization as error:
+        raise S3AccessDenied(_unknown(session, f"s3:{operation}", error).message) from error
+    except AccessDenied as denied:
+        raise S3AccessDenied(denied.message) from denied
+
+
+# Replaced, not wrapped: moto's check authorizes with its own evaluator, and only once a request counter
+# passes INITIAL_NO_AUTH_ACTION_COUNT; nothing of it is kept.
+PATCHES = (
+    patching.replace(
+        __name__,
+        ActionAuthenticatorMixin,
+        "_authenticate_and_authorize_normal_action",
+        fingerprint="eaa6fd7174850bcb",
+        replacement=authorize_normal_action,
+    ),
+    patching.replace(
+        __name__,
+        ActionAuthenticatorMixin,
+        "_authenticate_and_authorize_s3_action",
+        fingerprint="f42e68966e400a18",
+        replacement=authorize_s3_action,
+    ),
+)
