@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 TF_DIRS := terraform modules/mlops_pipeline examples/minimal examples/complete
 
 .PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations checkov test \
-        demo bench bench-etl \
+        demo iam-report bench bench-etl \
         local-up local-down clean
 
 help: ## List the targets
@@ -136,6 +136,13 @@ test: venv lint $(TF_CLI_CONFIG_DEP) ## Everything CI runs: lint, validate, terr
 
 demo: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local AWS, terraform apply, upload, predict
 	$(PY) -m localcloud.tools.demo
+
+# The local cloud records every call a pipeline role made (allowed or denied) in its access log; the report
+# lists per role what was used and which statements of the module's policies nothing used.
+IAM_ACCESS_LOG ?= .localcloud/iam/access-log.jsonl
+
+iam-report: venv ## After `make demo` (or IAM_ACCESS_LOG=build/iam-access/<e2e file>.jsonl): per role, used and unused grants
+	$(PY) -m localcloud.iam.report $(IAM_ACCESS_LOG)
 
 bench: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline pipeline: seconds per stage, endpoint latency and throughput
 	$(PY) -m benchmarks.pipeline_bench

@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 
 from localcloud import config
 from localcloud.glue.s3_arguments import S3Arguments
-from localcloud.iam import role_sessions
+from localcloud.iam import authorization, role_sessions
 from localcloud.iam.role_sessions import RoleSession
 from localcloud.s3_uri import split_s3_uri
 from localcloud.shared_state import work_root
@@ -112,6 +112,35 @@ def _job_session(job: Any) -> RoleSession:
     )
 
 
+# Glue's account-wide default groups, which it creates on first use (the module creates a job's own groups).
+_SHARED_LOG_GROUPS = frozenset({"/aws-glue/jobs/output", "/aws-glue/jobs/error", "/aws-glue/jobs/logs-v2"})
+
+
+def log_streams(arguments: dict[str, str], run_id: str) -> list[tuple[str, str]]:
+    """(log group, log stream) pairs Glue writes a run's logs to, by the job's logging arguments."""
+    prefix = arguments.get("--custom-logGroup-prefix")
+    if prefix:  # Glue 5.0 with a custom prefix
+        return [(f"{prefix}/output", run_id), (f"{prefix}/error", f"{run_id}-driver")]
+    streams = [("/aws-glue/jobs/output", run_id), ("/aws-glue/jobs/error", f"{run_id}-driver")]
+    if arguments.get("--enable-continuous-cloudwatch-log") == "true":  # Glue 4.0 continuous logging
+        streams.append(
+            (arguments.get("--continuous-log-logGroup", "/aws-glue/jobs/logs-v2"), f"{run_id}-driver")
+        )
+    return streams
+
+
+def _record_log_writes(session: RoleSession, arguments: dict[str, str], run_id: str) -> None:
+    """Glue writes a run's logs with the job's role and drops them, without failing the run, when the role
+    may not: recorded for the access report, never raised. Groups the module does not create (the shared
+    defaults) Glue creates on first use."""
+    for group, stream in log_streams(arguments, run_id):
+        group_arn = f"arn:aws:logs:{config.REGION}:{config.ACCOUNT_ID}:log-group:{group}"
+        if group in _SHARED_LOG_GROUPS:
+            authorization.authorize(session, "logs:CreateLogGroup", [group_arn], deny_raises=False)
+        for action in ("logs:CreateLogStream", "logs:PutLogEvents"):
+            authorization.authorize(session, action, [f"{group_arn}:log-stream:{stream}"], deny_raises=False)
+
+
 def _execute(job: Any, job_run: Any) -> tuple[str, str | None]:
     try:
         session = _job_session(job)
@@ -119,6 +148,7 @@ def _execute(job: Any, job_run: Any) -> tuple[str, str | None]:
         return "FAILED", str(error)
     s3 = session.client("s3")
     run_id = job_run.job_run_id
+    _record_log_writes(session, dict(job_run.arguments or {}), run_id)
     log_dir = config.logs_dir() / "glue" / job.name
     log_dir.mkdir(parents=True, exist_ok=True)
     job_run.log_file = str(log_dir / f"{run_id}.log")

@@ -124,8 +124,13 @@ class S3Arguments:
         try:
             self.s3.head_object(Bucket=bucket, Key=key)
         except ClientError as error:
-            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            if status == 404:
                 return False
+            if status == 403:
+                # S3 answers HEAD without a body, so the denial's reason (principal, action, resource)
+                # comes from a GET of the same object, which fails the same way with S3's message.
+                self.s3.get_object(Bucket=bucket, Key=key, Range="bytes=0-0")
             raise
         return True
 

@@ -31,12 +31,17 @@ class RoleActivity:
     denied: list[dict[str, Any]] = field(default_factory=list)
 
     def statements(self) -> list[tuple[str, str]]:
-        """(policy name, statement id) of every statement of the role's policies, in document order."""
-        found = []
+        """(policy name, statement id) of every statement the role's policies had during the run, in order.
+
+        A policy changed during the run (a test removing a grant) counts with every statement it ever had.
+        """
+        found: list[tuple[str, str]] = []
         for policy in self.policies:
             statements = policy["document"].get("Statement", [])
             for index, statement in enumerate(statements if isinstance(statements, list) else [statements]):
-                found.append((policy["name"], statement.get("Sid") or f"#{index}"))
+                ref = (policy["name"], statement.get("Sid") or f"#{index}")
+                if ref not in found:
+                    found.append(ref)
         return found
 
     def used_statements(self) -> set[tuple[str, str]]:
@@ -57,7 +62,7 @@ def collect(entries: Iterable[dict[str, Any]]) -> dict[str, RoleActivity]:
     for entry in entries:
         role = roles.setdefault(entry["role_arn"], RoleActivity(entry["role_arn"]))
         if entry["kind"] == "policies":
-            role.policies = entry["policies"]
+            role.policies.extend(entry["policies"])
             continue
         if entry["action"] == "sts:AssumeRole":
             if entry["allowed"]:

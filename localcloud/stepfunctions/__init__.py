@@ -11,6 +11,7 @@ from localcloud.stepfunctions import (
     empty_filter,
     execution_role,
     json_timestamps,
+    log_delivery,
     sagemaker_integration,
     sdk_error_names,
     sync_callback,
@@ -24,4 +25,5 @@ PATCHES = (
     *empty_filter.PATCHES,
     *sdk_error_names.PATCHES,
     *json_timestamps.PATCHES,
+    *log_delivery.PATCHES,
 )

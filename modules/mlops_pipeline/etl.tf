@@ -11,13 +11,18 @@ resource "aws_s3_object" "glue_script" {
 }
 
 resource "aws_cloudwatch_log_group" "glue" {
-  name              = local.glue_log_group_name
+  for_each = toset(local.glue_log_group_names)
+
+  name              = each.value
   retention_in_days = var.observability.log_retention_days
   kms_key_id        = local.kms_key_arns.logs
   tags              = local.tags
 }
 
 resource "aws_glue_job" "etl" {
+  # Glue writes to the groups as soon as a run starts.
+  depends_on = [aws_cloudwatch_log_group.glue]
+
   name              = local.glue_job_name
   description       = "ETL of pipeline ${var.name}: validates an uploaded CSV and splits it into train/validation channels."
   role_arn          = aws_iam_role.this["glue"].arn
@@ -43,14 +48,19 @@ resource "aws_glue_job" "etl" {
   # Static arguments of every run (read by glue/etl_job.py); the state machine adds the run's own: its id,
   # the uploaded object and every output URI of the run input (--train_uri, --validation_uri, ...).
   default_arguments = merge({
-    "--job-language"                     = "python"
-    "--train_fraction"                   = tostring(var.etl.train_fraction)
-    "--label_column"                     = tostring(var.etl.label_column)
-    "--has_header"                       = tostring(var.etl.input_has_header)
-    "--min_valid_rows"                   = tostring(var.etl.min_valid_rows)
-    "--max_rejected_fraction"            = tostring(var.etl.max_rejected_fraction)
-    "--enable-continuous-cloudwatch-log" = "true"
-    "--continuous-log-logGroup"          = aws_cloudwatch_log_group.glue.name
+    "--job-language"          = "python"
+    "--train_fraction"        = tostring(var.etl.train_fraction)
+    "--label_column"          = tostring(var.etl.label_column)
+    "--has_header"            = tostring(var.etl.input_has_header)
+    "--min_valid_rows"        = tostring(var.etl.min_valid_rows)
+    "--max_rejected_fraction" = tostring(var.etl.max_rejected_fraction)
+    },
+    # The job's own log groups (created above, with retention and the logs key), so the role writes nowhere else.
+    var.etl.glue_version == "4.0" ? {
+      "--enable-continuous-cloudwatch-log" = "true"
+      "--continuous-log-logGroup"          = aws_cloudwatch_log_group.glue[local.glue_log_group_prefix].name
+      } : {
+      "--custom-logGroup-prefix" = local.glue_log_group_prefix
     },
     # Absent means "the column count of the first data line" to the script.
     var.etl.expected_columns == null ? {} : { "--expected_columns" = tostring(var.etl.expected_columns) },

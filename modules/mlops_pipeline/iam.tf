@@ -117,11 +117,20 @@ data "aws_iam_policy_document" "glue" {
     ]
   }
 
-  # Spark's output committer writes temporary objects, reads them back and deletes them under the run.
+  # Spark's output committer writes temporary objects, reads them back and deletes them under the run's ETL
+  # output only: the model artifacts the endpoint serves (runs/*/model/) are out of the job's reach.
   statement {
     sid       = "WriteRunOutput"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
-    resources = [local.runs_objects_arn]
+    resources = [local.etl_output_objects_arn]
+  }
+
+  # Glue's S3 file system marks a "directory" it creates with an empty `<dir>_$folder$` object, also for the
+  # parents of the output (runs/<run>_$folder$). Only such empty marker keys, which no artifact can have.
+  statement {
+    sid       = "WriteFolderMarkers"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.runs_objects_arn}_$folder$"]
   }
 
   statement {
@@ -136,12 +145,24 @@ data "aws_iam_policy_document" "glue" {
     }
   }
 
-  # Glue writes to its default groups (/aws-glue/jobs/output, /error, /logs-v2) and to the continuous
-  # logging group of this job, and creates the default ones on first use.
+  # The job's own log groups (etl.tf creates them): Glue only adds streams and events.
   statement {
     sid       = "WriteGlueLogs"
-    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${local.log_group_arn_prefix}/aws-glue/*"]
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = [for group in local.glue_log_group_names : "${local.log_group_arn_prefix}${group}:*"]
+  }
+
+  # Glue 4.0 only: each run's console output goes to the account's shared default groups, which Glue
+  # creates on first use.
+  dynamic "statement" {
+    for_each = length(local.glue_shared_log_group_names) == 0 ? [] : [1]
+    content {
+      sid     = "WriteGlueDefaultLogs"
+      actions = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = flatten([for group in local.glue_shared_log_group_names : [
+        "${local.log_group_arn_prefix}${group}", "${local.log_group_arn_prefix}${group}:*"
+      ]])
+    }
   }
 
   # Only with a KMS key on the bucket: S3 decrypts the script and uploads and encrypts the ETL output with it.
@@ -167,7 +188,7 @@ data "aws_iam_policy_document" "glue" {
     content {
       sid       = "EncryptGlueLogs"
       actions   = ["logs:AssociateKmsKey"]
-      resources = ["${local.log_group_arn_prefix}/aws-glue/*"]
+      resources = [for group in concat(local.glue_log_group_names, local.glue_shared_log_group_names) : "${local.log_group_arn_prefix}${group}"]
     }
   }
 }
@@ -390,17 +411,8 @@ data "aws_iam_policy_document" "step_function" {
     resources = [local.sagemaker_arns.endpoint]
   }
 
-  # Create* calls that pass Tags need sagemaker:AddTags on the new resource (scoped like the Create* grants).
-  statement {
-    sid     = "TagOnCreate"
-    actions = ["sagemaker:AddTags"]
-    resources = [
-      local.sagemaker_arns.training_job,
-      local.sagemaker_arns.model,
-      local.sagemaker_arns.endpoint_config,
-      local.sagemaker_arns.endpoint,
-    ]
-  }
+  # No sagemaker:AddTags: the template's Create* calls pass no Tags (SageMaker authorizes AddTags only when
+  # they do); the local cloud refuses a Tags parameter without it, so a template change cannot miss it.
 
   statement {
     sid     = "ListEndpoints"

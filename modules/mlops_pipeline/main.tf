@@ -49,9 +49,14 @@ locals {
   state_machine_name     = "${var.name}-pipeline"
   failure_queue_name     = "${var.name}-trigger-failures"
   endpoint_name          = coalesce(var.endpoint.name, "${var.name}-endpoint")
-  glue_log_group_name    = "/aws-glue/jobs/${local.glue_job_name}"
   trigger_log_group_name = "/aws/lambda/${local.trigger_function_name}"
-  sfn_log_group_name     = "/aws/vendedlogs/states/${local.state_machine_name}"
+  # Glue 5.0 writes a job's logs to <prefix>/output (stdout, stderr) and <prefix>/error (driver, executors,
+  # Glue logger) when the job sets --custom-logGroup-prefix; Glue 4.0's continuous logging writes to one
+  # group, and each run's console output to the account's shared default groups.
+  glue_log_group_prefix       = "/aws-glue/jobs/${local.glue_job_name}"
+  glue_log_group_names        = var.etl.glue_version == "4.0" ? [local.glue_log_group_prefix] : ["${local.glue_log_group_prefix}/output", "${local.glue_log_group_prefix}/error"]
+  glue_shared_log_group_names = var.etl.glue_version == "4.0" ? ["/aws-glue/jobs/output", "/aws-glue/jobs/error"] : []
+  sfn_log_group_name          = "/aws/vendedlogs/states/${local.state_machine_name}"
 
   role_names = {
     trigger       = "${var.name}-trigger"

@@ -1,4 +1,7 @@
-"""A local cloud in its own process per end-to-end test file, on a free loopback port."""
+"""A local cloud in its own process per end-to-end test file, on a free loopback port.
+
+Its IAM access log goes to build/iam-access/<test file>.jsonl, for `make iam-report`.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from localcloud import config
+from localcloud.iam.access_log import ACCESS_LOG_ENV_VAR
 from localcloud.server import port_answers
 
 
@@ -21,15 +25,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+ACCESS_LOG_DIR = config.PROJECT_ROOT / "build" / "iam-access"
+
+
 @pytest.fixture(scope="module")
-def cloud_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+def cloud_port(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[int]:
     port = _free_port()
     state_dir = tmp_path_factory.mktemp("e2e-localcloud")
+    ACCESS_LOG_DIR.mkdir(parents=True, exist_ok=True)
+    access_log = ACCESS_LOG_DIR / f"{request.module.__name__.rsplit('.', 1)[-1]}.jsonl"
+    access_log.unlink(missing_ok=True)
     log = (state_dir / "server.log").open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "localcloud", "start", "--foreground", "--port", str(port)],
         cwd=config.PROJECT_ROOT,
-        env=os.environ | {config.STATE_DIR_ENV_VAR: str(state_dir)},
+        env=os.environ | {config.STATE_DIR_ENV_VAR: str(state_dir), ACCESS_LOG_ENV_VAR: str(access_log)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -33,7 +33,7 @@ run "defaults_change_nothing" {
 
   assert {
     condition = (
-      aws_cloudwatch_log_group.glue.kms_key_id == null && aws_cloudwatch_log_group.trigger.kms_key_id == null &&
+      aws_cloudwatch_log_group.glue["/aws-glue/jobs/churn-xgboost-etl/error"].kms_key_id == null && aws_cloudwatch_log_group.trigger.kms_key_id == null &&
       aws_cloudwatch_log_group.state_machine.kms_key_id == null &&
       aws_sqs_queue.trigger_failures.sqs_managed_sse_enabled == true && aws_sqs_queue.trigger_failures.kms_master_key_id == null
     )
@@ -104,7 +104,7 @@ run "one_key_encrypts_everything" {
   assert {
     condition = alltrue([
       for key in [
-        aws_cloudwatch_log_group.glue.kms_key_id, aws_cloudwatch_log_group.trigger.kms_key_id,
+        aws_cloudwatch_log_group.glue["/aws-glue/jobs/churn-xgboost-etl/error"].kms_key_id, aws_cloudwatch_log_group.trigger.kms_key_id,
         aws_cloudwatch_log_group.state_machine.kms_key_id, aws_sqs_queue.trigger_failures.kms_master_key_id,
       ] : key == "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     ])
@@ -227,7 +227,7 @@ run "only_a_logs_key" {
 
   assert {
     condition = (
-      aws_cloudwatch_log_group.glue.kms_key_id == "arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222" &&
+      aws_cloudwatch_log_group.glue["/aws-glue/jobs/churn-xgboost-etl/error"].kms_key_id == "arn:aws:kms:us-east-1:123456789012:key/22222222-2222-2222-2222-222222222222" &&
       one(one(aws_s3_bucket_server_side_encryption_configuration.pipeline.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256" &&
       aws_sqs_queue.trigger_failures.sqs_managed_sse_enabled == true &&
       length(aws_glue_security_configuration.etl) == 0 &&

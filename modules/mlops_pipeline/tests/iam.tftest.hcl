@@ -65,7 +65,7 @@ run "step_functions_permissions" {
   }
 
   assert {
-    condition = toset(one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "TagOnCreate"])) == toset([
+    condition = toset(flatten([for s in data.aws_iam_policy_document.step_function.statement : s.resources if contains(["RunTrainingJobs", "CreateModels", "CreateEndpointConfigs", "DeployEndpoint"], s.sid)])) == toset([
       "arn:aws:sagemaker:us-east-1:123456789012:training-job/churn-xgboost--*",
       "arn:aws:sagemaker:us-east-1:123456789012:model/churn-xgboost--*",
       "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/churn-xgboost--*",
@@ -75,11 +75,16 @@ run "step_functions_permissions" {
   }
 
   assert {
+    condition     = !contains(flatten([for s in data.aws_iam_policy_document.step_function.statement : s.actions]), "sagemaker:AddTags")
+    error_message = "the template tags nothing it creates: sagemaker:AddTags is not needed"
+  }
+
+  assert {
     condition = toset(flatten([for s in data.aws_iam_policy_document.step_function.statement : s.actions])) == toset([
       "glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun",
       "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
       "sagemaker:ListTags", "sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:CreateEndpoint",
-      "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint", "sagemaker:ListEndpoints", "sagemaker:AddTags",
+      "sagemaker:UpdateEndpoint", "sagemaker:DescribeEndpoint", "sagemaker:ListEndpoints",
       "iam:PassRole", "events:PutTargets", "events:PutRule", "events:DescribeRule",
       "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
       "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
@@ -172,7 +177,7 @@ run "sagemaker_grants_do_not_reach_another_pipelines_names" {
             "^${replace(pattern, "*", ".*")}$",
             "arn:aws:sagemaker:us-east-1:123456789012:${kind}/churn--churn-data-3f9a1c2b7d",
           ))
-        ]) if contains(s.actions, "sagemaker:AddTags")
+        ]) if contains(s.actions, "sagemaker:Create${replace(title(replace(kind, "-", " ")), " ", "")}")
       ])
     ])
     error_message = "the SageMaker grants of pipeline churn must cover its own names churn--<run id>"
@@ -198,11 +203,6 @@ run "trigger_glue_and_sagemaker_permissions" {
       "arn:aws:s3:::churn-xgboost-123456789012-us-east-1/input/*",
     ])
     error_message = "Glue may read its script and the input prefix only"
-  }
-
-  assert {
-    condition     = one([for s in data.aws_iam_policy_document.glue.statement : s.resources if s.sid == "WriteRunOutput"]) == toset(["arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs/*"])
-    error_message = "Glue may write under runs/ only"
   }
 
   assert {
@@ -235,5 +235,75 @@ run "explicit_image_scopes_ecr_to_its_repository" {
   assert {
     condition     = one([for s in data.aws_iam_policy_document.sagemaker.statement : s.resources if s.sid == "PullAlgorithmImage"]) == toset(["arn:aws:ecr:us-east-1:382416733822:repository/linear-learner"])
     error_message = "ECR pulls must follow the explicit image's account, region and repository"
+  }
+}
+
+# The Glue job writes only the run's ETL output (and empty folder markers): never the model artifacts the
+# endpoint serves, never another job's log groups.
+run "glue_writes_only_its_etl_output_and_its_own_log_groups" {
+  command = plan
+
+  assert {
+    condition = [for s in data.aws_iam_policy_document.glue.statement : s.resources if s.sid == "WriteRunOutput"][0] == toset([
+      "arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs/*/etl/*",
+    ])
+    error_message = "the Glue role may write outside runs/*/etl/"
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for s in data.aws_iam_policy_document.glue.statement : [
+        for arn in s.resources : !strcontains(arn, "/model/") && !endswith(arn, "/runs/*") if contains(s.actions, "s3:PutObject")
+      ]
+    ]))
+    error_message = "a Glue statement lets the job overwrite model artifacts"
+  }
+
+  assert {
+    condition = [for s in data.aws_iam_policy_document.glue.statement : s.resources if s.sid == "WriteGlueLogs"][0] == toset([
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/jobs/churn-xgboost-etl/output:*",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/jobs/churn-xgboost-etl/error:*",
+    ])
+    error_message = "Glue 5.0 must write only to the job's own output and error groups"
+  }
+
+  assert {
+    condition     = length([for s in data.aws_iam_policy_document.glue.statement : s if s.sid == "WriteGlueDefaultLogs"]) == 0
+    error_message = "Glue 5.0 needs no grant on the account's shared /aws-glue/jobs/* groups"
+  }
+
+  assert {
+    condition = (
+      aws_glue_job.etl.default_arguments["--custom-logGroup-prefix"] == "/aws-glue/jobs/churn-xgboost-etl" &&
+      toset(keys(aws_cloudwatch_log_group.glue)) == toset(["/aws-glue/jobs/churn-xgboost-etl/output", "/aws-glue/jobs/churn-xgboost-etl/error"])
+    )
+    error_message = "the Glue 5.0 job must log to the two groups the module creates"
+  }
+}
+
+run "glue_4_logs_to_its_continuous_group_and_the_shared_defaults" {
+  command = plan
+
+  variables {
+    etl = { glue_version = "4.0" }
+  }
+
+  assert {
+    condition = (
+      aws_glue_job.etl.default_arguments["--continuous-log-logGroup"] == "/aws-glue/jobs/churn-xgboost-etl" &&
+      !contains(keys(aws_glue_job.etl.default_arguments), "--custom-logGroup-prefix") &&
+      toset(keys(aws_cloudwatch_log_group.glue)) == toset(["/aws-glue/jobs/churn-xgboost-etl"])
+    )
+    error_message = "a Glue 4.0 job logs continuously to its own group"
+  }
+
+  assert {
+    condition = [for s in data.aws_iam_policy_document.glue.statement : s.resources if s.sid == "WriteGlueDefaultLogs"][0] == toset([
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/jobs/output",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/jobs/output:*",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/jobs/error",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws-glue/jobs/error:*",
+    ])
+    error_message = "Glue 4.0 writes its console output to the shared default groups"
   }
 }

@@ -193,14 +193,13 @@ run "glue_job_arguments" {
 
   assert {
     condition = aws_glue_job.etl.default_arguments == tomap({
-      "--job-language"                     = "python"
-      "--train_fraction"                   = "0.7"
-      "--label_column"                     = "3"
-      "--has_header"                       = "true"
-      "--min_valid_rows"                   = "50"
-      "--max_rejected_fraction"            = "0.05"
-      "--enable-continuous-cloudwatch-log" = "true"
-      "--continuous-log-logGroup"          = "/aws-glue/jobs/churn-xgboost-etl"
+      "--job-language"           = "python"
+      "--train_fraction"         = "0.7"
+      "--label_column"           = "3"
+      "--has_header"             = "true"
+      "--min_valid_rows"         = "50"
+      "--max_rejected_fraction"  = "0.05"
+      "--custom-logGroup-prefix" = "/aws-glue/jobs/churn-xgboost-etl"
     })
     error_message = "the Glue job's default arguments do not carry the ETL settings"
   }
