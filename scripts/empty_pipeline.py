@@ -19,9 +19,14 @@ from typing import Any
 
 import boto3
 
+# The trigger names a run's model and endpoint config `<pipeline>--<run id>` (lambdas/trigger/naming.py,
+# PIPELINE_NAME_SEPARATOR; tests/test_sagemaker_name_isolation.py checks both agree). A pipeline name never
+# contains "--", so `churn--` matches pipeline churn's names and never churn-xgboost's.
+NAME_SEPARATOR = "--"
+
 
 def delete_sagemaker_resources(sagemaker: Any, endpoint_name: str, name_prefix: str) -> list[str]:
-    """Delete the endpoint and every endpoint config and model named `<name_prefix>-...`."""
+    """Delete the endpoint and every endpoint config and model of pipeline `name_prefix` (`<name>--...`)."""
     deleted: list[str] = []
     try:
         sagemaker.delete_endpoint(EndpointName=endpoint_name)
@@ -31,12 +36,12 @@ def delete_sagemaker_resources(sagemaker: Any, endpoint_name: str, name_prefix: 
             raise
     for page in sagemaker.get_paginator("list_endpoint_configs").paginate(NameContains=name_prefix):
         for config in page["EndpointConfigs"]:
-            if config["EndpointConfigName"].startswith(f"{name_prefix}-"):
+            if config["EndpointConfigName"].startswith(f"{name_prefix}{NAME_SEPARATOR}"):
                 sagemaker.delete_endpoint_config(EndpointConfigName=config["EndpointConfigName"])
                 deleted.append(f"endpoint config {config['EndpointConfigName']}")
     for page in sagemaker.get_paginator("list_models").paginate(NameContains=name_prefix):
         for model in page["Models"]:
-            if model["ModelName"].startswith(f"{name_prefix}-"):
+            if model["ModelName"].startswith(f"{name_prefix}{NAME_SEPARATOR}"):
                 sagemaker.delete_model(ModelName=model["ModelName"])
                 deleted.append(f"model {model['ModelName']}")
     return deleted

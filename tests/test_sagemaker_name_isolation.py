@@ -115,3 +115,11 @@ def test_the_module_grants_these_patterns(tmp_path: Path) -> None:
 
     passed = set(re.findall(r'run "([^"]+)"\.\.\. pass', output))
     assert passed == {f"pipeline_{index}" for index in range(len(PIPELINES))}, output
+
+
+def test_cleanup_script_deletes_by_the_same_separator_the_trigger_names_with() -> None:
+    from trigger.naming import PIPELINE_NAME_SEPARATOR
+
+    from scripts.empty_pipeline import NAME_SEPARATOR
+
+    assert NAME_SEPARATOR == PIPELINE_NAME_SEPARATOR

@@ -51,6 +51,31 @@ class RoleActivity:
         used = self.used_statements()
         return [ref for ref in self.statements() if ref not in used]
 
+    def unused_actions(self) -> list[tuple[str, str, str]]:
+        """(policy, statement id, action) for each action a used Allow statement names but no call used.
+
+        A statement is used when one of its actions was; this finds the grants inside it that were not.
+        Wildcard actions are left out: which of their actions were meant cannot be told.
+        """
+        used_statements = self.used_statements()
+        used_actions: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for action, refs in self.allowing_statements.items():
+            for ref in refs:
+                used_actions[_split_ref(ref)].add(action.lower())
+        unused: list[tuple[str, str, str]] = []
+        for policy in self.policies:
+            statements = policy["document"].get("Statement", [])
+            for index, statement in enumerate(statements if isinstance(statements, list) else [statements]):
+                ref = (policy["name"], statement.get("Sid") or f"#{index}")
+                if ref not in used_statements or statement.get("Effect") != "Allow":
+                    continue
+                actions = statement.get("Action", [])
+                for action in [actions] if isinstance(actions, str) else actions:
+                    entry = (*ref, action)
+                    if "*" not in action and action.lower() not in used_actions[ref] and entry not in unused:
+                        unused.append(entry)
+        return unused
+
 
 def _split_ref(ref: str) -> tuple[str, str]:
     policy, _, statement = ref.rpartition(" ")
@@ -107,6 +132,10 @@ def render(roles: dict[str, RoleActivity]) -> str:
         lines.append("  statements never used:" + ("" if unused else " none"))
         for policy, statement in unused:
             lines.append(f"    {statement}  ({policy})")
+        unused_actions = role.unused_actions()
+        lines.append("  actions never used in used statements:" + ("" if unused_actions else " none"))
+        for _, statement, action in unused_actions:
+            lines.append(f"    {action}  [{statement}]")
         lines.append("")
     return "\n".join(lines)
 

@@ -56,6 +56,18 @@ def test_unused_statements_are_those_no_allowed_call_matched() -> None:
     assert "statements never used:\n    WriteOutput" in text
 
 
+def test_unused_actions_inside_used_statements_are_listed() -> None:
+    policies = _policies("ReadInput")
+    policies["policies"][0]["document"]["Statement"][0]["Action"] = [
+        "s3:GetObject",
+        "s3:GetObjectTagging",
+        "s3:List*",
+    ]
+    [activity] = report.collect([policies, _decision("s3:GetObject", True, [[POLICY, "ReadInput"]])]).values()
+    assert activity.unused_statements() == []
+    assert activity.unused_actions() == [(POLICY, "ReadInput", "s3:GetObjectTagging")]
+
+
 def test_a_statement_removed_during_the_run_still_counts() -> None:
     entries = [_policies("ReadInput", "WriteOutput"), _policies("ReadInput")]
     [activity] = report.collect(entries).values()
