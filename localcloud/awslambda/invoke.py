@@ -84,8 +84,7 @@ def execution_role_session(function: LambdaFunction) -> RoleSession:
 
 def _environment(function: LambdaFunction, request_id: str, session: RoleSession) -> dict[str, str]:
     env = {key: os.environ[key] for key in ("PATH", "LANG", "TZ", "JAVA_HOME") if key in os.environ}
-    # The handler's SDK calls are made with the execution role's temporary credentials, as on Lambda.
-    env.update(session.environment())
+
     env.update(
         {
             "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
@@ -99,6 +98,9 @@ def _environment(function: LambdaFunction, request_id: str, session: RoleSession
         }
     )
     env.update({key: str(value) for key, value in (function.environment_vars or {}).items()})
+    # The handler's SDK calls are made with the execution role's temporary credentials, as on Lambda; set
+    # last because AWS reserves these keys (a function's own AWS_ACCESS_KEY_ID cannot replace them).
+    env.update(session.environment())
     return env
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from localcloud.iam import service_reference
 from localcloud.iam.service_reference import UnknownAuthorization
@@ -47,10 +48,15 @@ _S3_ACTION_BY_OPERATION = {
     "PutObjectTagging": "s3:PutObjectTagging",
     "GetBucketLocation": "s3:GetBucketLocation",
 }
-# Request parameters that name a resource by URL or ARN, and the reference placeholder they give.
+# Request parameters that name a resource by URL or another name, and the reference placeholder they give
+# (ARN-valued parameters are matched against the reference's ARN formats in `service_reference`).
 _NAME_FROM_PARAMETER = {
     "queueurl": ("QueueName", lambda url: url.rstrip("/").rsplit("/", 1)[-1]),
     "statemachinearn": ("StateMachineName", lambda arn: arn.rsplit(":", 1)[-1]),
+}
+_NAME_FROM_PARAMETER_OF_SERVICE = {
+    # EventBridge rule APIs call the rule's name `Name` (PutRule, DescribeRule) or `Rule` (PutTargets).
+    "events": {"name": "RuleName", "rule": "RuleName", "eventbusname": "EventBusName"},
 }
 
 
@@ -67,13 +73,16 @@ def iam_prefix(signing_name: str) -> str:
     return _IAM_PREFIX_BY_SIGNING_NAME.get(signing_name, signing_name)
 
 
-def _identifying_values(parameters: Mapping[str, Any]) -> dict[str, str]:
+def _identifying_values(prefix: str, parameters: Mapping[str, Any]) -> dict[str, str]:
     values = {name: value for name, value in parameters.items() if isinstance(value, str)}
+    renames = _NAME_FROM_PARAMETER_OF_SERVICE.get(prefix, {})
     for name, value in list(values.items()):
         derived = _NAME_FROM_PARAMETER.get(name.lower())
         if derived:
             placeholder, extract = derived
             values.setdefault(placeholder, extract(value))
+        if name.lower() in renames:
+            values.setdefault(renames[name.lower()], value)
     return values
 
 
@@ -83,16 +92,18 @@ def json_api_calls(
     """The calls to authorize for a JSON-protocol request (Step Functions, Glue, SageMaker, Logs, SQS)."""
     prefix = iam_prefix(signing_name)
     action = _ACTION_BY_OPERATION.get(f"{prefix}:{operation}", f"{prefix}:{operation}")
-    values = _identifying_values(parameters)
+    values = _identifying_values(prefix, parameters)
     resources = service_reference.required_resource_arns(
         action, values, partition=PARTITION, region=region, account=account
     )
-    calls = [ApiCall(action, resources)]
+    # The request's tags are condition keys of the call itself, and of the tagging action it depends on.
+    tags = _tag_context(parameters["Tags"]) if parameters.get("Tags") else {}
+    calls = [ApiCall(action, resources, tags)]
     for dependent in service_reference.dependent_actions(action):
         if dependent == "iam:PassRole":
             calls.extend(_pass_role_calls(prefix, parameters, resources, account))
-        elif _is_tagging_action(dependent) and parameters.get("Tags"):
-            calls.append(ApiCall(dependent, resources, _tag_context(parameters["Tags"])))
+        elif _is_tagging_action(dependent) and tags:
+            calls.append(ApiCall(dependent, resources, tags))
     return calls
 
 
@@ -153,12 +164,19 @@ def s3_api_calls(
             # S3 supplies the keys of the request: an absent prefix is no key, an empty one is "".
             if value is not None:
                 context[f"s3:{name}"] = value
+    calls = []
+    lowered_headers = {name.lower(): value for name, value in headers.items()}
+    copy_source = lowered_headers.get("x-amz-copy-source")
+    if action == "s3:PutObject" and copy_source:
+        # CopyObject / UploadPartCopy also read the source object.
+        source = unquote(copy_source).lstrip("/").split("?versionId=", 1)[0]
+        calls.append(ApiCall("s3:GetObject", (f"arn:aws:s3:::{source}",)))
     if action == "s3:PutObject":
-        lowered = {name.lower(): value for name, value in headers.items()}
+        lowered = lowered_headers
         for header in ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"):
             if header in lowered:
                 context[f"s3:{header}"] = lowered[header]
-    return [ApiCall(action, resources, context)]
+    return [ApiCall(action, resources, context), *calls]
 
 
 def _first(value: Any) -> str | None:

@@ -56,11 +56,12 @@ def _document(policy: str | dict[str, Any]) -> dict[str, Any]:
 def identity_policies(role_arn: str) -> tuple[list[NamedPolicy], NamedPolicy | None]:
     """The role's inline and attached managed policies, and its permissions boundary (None if it has none)."""
     role = role_sessions.role(role_arn)
+    # Copies: Terraform may be changing the role's policies from another request thread meanwhile.
     policies = [
         NamedPolicy(f"role/{role.name}/inline/{name}", _document(document))
-        for name, document in sorted(role.policies.items())
+        for name, document in sorted(dict(role.policies).items())
     ]
-    for arn, managed in sorted(role.managed_policies.items()):
+    for arn, managed in sorted(dict(role.managed_policies).items()):
         policies.append(NamedPolicy(arn, _document(_default_version(managed))))
     boundary = None
     if role.permissions_boundary_arn:
@@ -104,7 +105,14 @@ def _decide(
     session: RoleSession, request: AuthorizationRequest, resource_policy: NamedPolicy | None
 ) -> tuple[Decision | None, str | None]:
     """The decision, and the AccessDenied message when the call is denied."""
-    policies, boundary = identity_policies(session.role_arn)
+    try:
+        policies, boundary = identity_policies(session.role_arn)
+    except (role_sessions.RoleAssumptionDenied, PolicyEvaluationError, ValueError) as error:
+        # The role was deleted, or a policy of it cannot be read: nothing of it can allow the call.
+        return None, (
+            f"User: {request.principal_arn} is not authorized to perform: {request.action} on resource: "
+            f"{request.resource} because the role's policies cannot be read: {error}"
+        )
     access_log.record_policies(session.role_arn, policies)
     try:
         decision = evaluate(request, policies, resource_policy or _bucket_policy(request.resource))
@@ -115,7 +123,7 @@ def _decide(
                     "identity-based policy", "permissions boundary"
                 )
                 return bounded, message
-    except PolicyEvaluationError as error:
+    except (PolicyEvaluationError, ValueError) as error:
         return None, (
             f"User: {request.principal_arn} is not authorized to perform: {request.action} on resource: "
             f"{request.resource} because the local cloud cannot evaluate a policy: {error}"

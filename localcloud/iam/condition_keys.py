@@ -35,6 +35,12 @@ KNOWN_CONDITION_KEYS: frozenset[str] = frozenset(
         "sagemaker:VpcSecurityGroupIds",
         "sagemaker:VpcSubnets",
         "sts:ExternalId",
+        # Supplied only by calls the local cloud never authorizes (grants KMS makes for AWS services, the
+        # network interfaces of a SageMaker job in a VPC). Known, so that the policies using them evaluate;
+        # absent from every request here, so their conditions are false, as for any missing key.
+        "kms:GrantIsForAWSResource",
+        "ec2:Subnet",
+        "ec2:Vpc",
     )
 )
 

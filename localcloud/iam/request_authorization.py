@@ -8,7 +8,8 @@ local cloud's evaluator, and leave requests signed with any other key alone: Ter
 the tests use the admin test keys, as an administrator would on AWS.
 
 A denied request gets the error AWS returns: `AccessDeniedException` (HTTP 400) for JSON services,
-`AccessDenied` (HTTP 403) for S3 and query services, with AWS's message.
+`AccessDenied` (HTTP 403) for S3 and query-protocol services (SNS, STS, IAM), with AWS's message. The
+caller is found from the Authorization header or, for a presigned URL, the query string's credential.
 """
 
 from __future__ import annotations
@@ -46,12 +47,24 @@ class _QueryAccessDenied(AccessDeniedError):
 
 
 def _caller(response: Any) -> tuple[RoleSession, str] | None:
-    """The role session that signed the request and the signing name, or None for any other caller."""
+    """The role session that signed the request and the signing name, or None for any other caller.
+
+    The credential is in the Authorization header, or in the query string of a presigned URL.
+    """
     match = _CREDENTIAL.search(response.headers.get("Authorization") or "")
-    if not match:
-        return None
-    session = role_sessions.session_for_access_key(match.group(1))
-    return (session, match.group(3)) if session else None
+    if match:
+        access_key_id, signing_name = match.group(1), match.group(3)
+    else:
+        query = parse_qs(urlparse(response.uri).query)
+        presigned = _CREDENTIAL.search(f"Credential={query.get('X-Amz-Credential', [''])[0]}/")
+        if presigned:  # SigV4 presigned URL
+            access_key_id, signing_name = presigned.group(1), presigned.group(3)
+        elif query.get("AWSAccessKeyId"):  # SigV2 presigned URL (boto3's default for S3)
+            access_key_id, signing_name = query["AWSAccessKeyId"][0], "s3"
+        else:
+            return None
+    session = role_sessions.session_for_access_key(access_key_id)
+    return (session, signing_name) if session else None
 
 
 def _unknown(session: RoleSession, what: str, error: UnknownAuthorization) -> AccessDenied:
@@ -69,25 +82,40 @@ def _authorize_all(session: RoleSession, calls: list[api_calls.ApiCall]) -> None
         authorization.authorize(session, call.action, call.resources, call.context)
 
 
+def _is_json_request(response: Any) -> bool:
+    return bool(response.headers.get("X-Amz-Target")) or "json" in (
+        response.headers.get("Content-Type") or ""
+    )
+
+
+def _query_parameters(response: Any) -> dict[str, str]:
+    """A query-protocol request's parameters (form body or query string), first value of each."""
+    return {name: values[0] for name, values in response.querystring.items() if values and name != "Action"}
+
+
 def authorize_normal_action(self: Any, resource: str = "*") -> None:
     caller = _caller(self)
     if caller is None:
         return
     session, signing_name = caller
     operation = self._get_action()
+    json_request = _is_json_request(self)
     try:
-        if "json" not in (self.headers.get("Content-Type") or "") and not self.headers.get("X-Amz-Target"):
-            raise UnknownAuthorization(f"{signing_name} requests other than JSON are not authorized locally")
-        parameters = json.loads(self.body or "{}") if isinstance(self.body, str | bytes) else {}
+        if json_request:
+            parameters = json.loads(self.body or "{}") if isinstance(self.body, str | bytes) else {}
+        else:
+            parameters = _query_parameters(self)
         calls = api_calls.json_api_calls(
             signing_name, operation, parameters, region=self.region, account=config.ACCOUNT_ID
         )
         _authorize_all(session, calls)
     except UnknownAuthorization as error:
-        denied = _unknown(session, f"{api_calls.iam_prefix(signing_name)}:{operation}", error)
-        raise JsonRESTError("AccessDeniedException", denied.message) from error
+        message = _unknown(session, f"{api_calls.iam_prefix(signing_name)}:{operation}", error).message
+        if json_request:
+            raise JsonRESTError("AccessDeniedException", message) from error
+        raise _QueryAccessDenied(message) from error
     except AccessDenied as denied:
-        if self.headers.get("X-Amz-Target") or "json" in (self.headers.get("Content-Type") or ""):
+        if json_request:
             raise JsonRESTError("AccessDeniedException", denied.message) from denied
         raise _QueryAccessDenied(denied.message) from denied
 

@@ -6,8 +6,9 @@ types it is authorized on, which of them are required, and each type's ARN forma
 (`...:endpoint-config/${EndpointConfigName}`). An emulator fills each format's placeholders from the
 request, so a call is authorized on exactly the ARNs AWS authorizes it on, not on ARNs we guessed.
 
-An action the reference does not know, or a required resource whose placeholders the request cannot
-fill, is an error (`ReferenceError_`): authorization fails closed rather than fall back to "*".
+An action the reference does not know, or a resource the request does not name in a way the local cloud
+can read, is an error (`UnknownAuthorization`): authorization fails closed rather than fall back to "*".
+A request parameter holding an ARN of a resource type's format (ResourceArn, TopicArn, ...) is used as is.
 """
 
 from __future__ import annotations
@@ -91,6 +92,22 @@ def fill_arn(arn_format: str, values: Mapping[str, str]) -> str | None:
     return None if missing else arn
 
 
+def _format_pattern(arn_format: str) -> re.Pattern[str]:
+    """A regex matching ARNs of `arn_format`: each placeholder is one or more characters."""
+    parts = _PLACEHOLDER.split(arn_format)
+    # split() alternates literal text and placeholder names.
+    return re.compile("".join(re.escape(part) if i % 2 == 0 else ".+" for i, part in enumerate(parts)) + "$")
+
+
+def _arn_given_for(resource_type: ResourceType, values: Mapping[str, str]) -> str | None:
+    """An ARN-valued request parameter (ResourceArn, TopicArn, stateMachineArn, ...) of this resource type."""
+    pattern = _format_pattern(resource_type.arn_format)
+    for value in values.values():
+        if value.startswith("arn:") and pattern.match(value):
+            return value
+    return None
+
+
 def required_resource_arns(
     action: str, values: Mapping[str, str], *, partition: str, region: str, account: str
 ) -> tuple[str, ...]:
@@ -110,7 +127,7 @@ def required_resource_arns(
         return ("*",)
     arns: list[str] = []
     for resource_type in types:
-        arn = fill_arn(resource_type.arn_format, names)
+        arn = _arn_given_for(resource_type, values) or fill_arn(resource_type.arn_format, names)
         if arn is not None:
             arns.append(arn)
         elif resource_type.required:
@@ -119,11 +136,17 @@ def required_resource_arns(
                 f"{action} is authorized on resource type {resource_type.name!r} "
                 f"({resource_type.arn_format}), but the request does not give {', '.join(needed)}"
             )
-    # Several optional types (an S3 access point or a bucket) may all be filled; AWS authorizes the one the
-    # request addresses, which is the first the request fills in the reference's order.
-    if not any(t.required for t in types):
-        return tuple(arns[:1]) or ("*",)
-    return tuple(arns)
+    if any(t.required for t in types):
+        return tuple(arns)
+    # Only optional types (an S3 access point or a bucket; the resource SageMaker's AddTags tags): AWS
+    # authorizes the one the request addresses, the first it fills in the reference's order. A request that
+    # fills none names its resource in a way the local cloud does not read: refuse rather than guess "*".
+    if not arns:
+        raise UnknownAuthorization(
+            f"{action} is authorized on one of {', '.join(t.name for t in types)}, and the request names "
+            "none the local cloud can read"
+        )
+    return tuple(arns[:1])
 
 
 def dependent_actions(action: str) -> tuple[str, ...]:

@@ -33,19 +33,27 @@ from localcloud.iam.request_authorization import S3AccessDenied
 ADMINISTRATOR_ARN = f"arn:aws:iam::{config.ACCOUNT_ID}:root"
 
 
+# moto names the object action after the HTTP method; S3 authorizes HEAD as s3:GetObject.
+_ACTION_OF_METHOD = {"s3:HeadObject": "s3:GetObject", "s3:PostObject": "s3:PutObject"}
+
+
 def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
     if self.policy is None:
         return PermissionResult.NEUTRAL
     request = AuthorizationRequest(
         principal_arn=ADMINISTRATOR_ARN,
-        action=action,
+        action=_ACTION_OF_METHOD.get(action, action),
         resource=resource,
-        context={"aws:SecureTransport": True, "aws:PrincipalAccount": config.ACCOUNT_ID},
+        context={
+            "aws:SecureTransport": True,
+            "aws:PrincipalAccount": config.ACCOUNT_ID,
+            "aws:PrincipalArn": ADMINISTRATOR_ARN,
+        },
     )
     bucket_policy = NamedPolicy(f"bucket-policy/{self.name}", json.loads(self.policy))
     try:
         decision = evaluate(request, [], bucket_policy)
-    except PolicyEvaluationError as error:
+    except (PolicyEvaluationError, ValueError) as error:
         raise S3AccessDenied(f"the local cloud cannot evaluate the bucket policy: {error}") from error
     if decision.reason == "explicit_deny":
         raise S3AccessDenied(access_denied_message(request, decision))

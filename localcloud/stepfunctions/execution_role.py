@@ -12,7 +12,6 @@ authorizes each call against the role. A denied call fails the task with the ser
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,27 +55,17 @@ class ExecutionCredentials(StateCredentials):
     state_machine_arn: str = ""
 
 
-_sessions: dict[tuple[str, str], RoleSession] = {}
-_lock = threading.Lock()
-
-
 def session_for(credentials: StateCredentials) -> RoleSession:
-    """The role session for a task's credentials, assumed once per role and state machine."""
+    """A session of the task's role, assumed for this call (as Step Functions assumes it per execution,
+    so a trust policy changed after the state machine was created takes effect)."""
     state_machine_arn = getattr(credentials, "state_machine_arn", "")
-    key = (credentials.role_arn, state_machine_arn)
-    with _lock:
-        session = _sessions.get(key)
-    if session is None:
-        session = role_sessions.assume_role_as_service(
-            credentials.role_arn,
-            SERVICE_PRINCIPAL,
-            session_name=f"StepFunctions-{state_machine_arn.rsplit(':', 1)[-1] or 'task'}",
-            source_account=config.ACCOUNT_ID,
-            source_arn=state_machine_arn or None,
-        )
-        with _lock:
-            _sessions[key] = session
-    return session
+    return role_sessions.assume_role_as_service(
+        credentials.role_arn,
+        SERVICE_PRINCIPAL,
+        session_name=f"StepFunctions-{state_machine_arn.rsplit(':', 1)[-1] or 'task'}",
+        source_account=config.ACCOUNT_ID,
+        source_arn=state_machine_arn or None,
+    )
 
 
 def client_for(region: str, service: str, state_credentials: Any = None) -> Any:

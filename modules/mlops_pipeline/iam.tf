@@ -117,20 +117,31 @@ data "aws_iam_policy_document" "glue" {
     ]
   }
 
-  # Spark's output committer writes temporary objects, reads them back and deletes them under the run's ETL
-  # output only: the model artifacts the endpoint serves (runs/*/model/) are out of the job's reach.
+  # Glue's S3 file system looks up the output's parent "directories" (HEAD runs/<run>/etl, runs/<run>, ...)
+  # before writing: reading under runs/ is needed, and harmless next to the writes below.
+  statement {
+    sid       = "ReadRuns"
+    actions   = ["s3:GetObject"]
+    resources = [local.runs_objects_arn]
+  }
+
+  # Spark's output committer writes temporary objects and deletes them under the run's ETL output only: the
+  # model artifacts the endpoint serves (runs/*/model/) are out of the job's reach.
   statement {
     sid       = "WriteRunOutput"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = [local.etl_output_objects_arn]
   }
 
   # Glue's S3 file system marks a "directory" it creates with an empty `<dir>_$folder$` object, also for the
-  # parents of the output (runs/<run>_$folder$). Only such empty marker keys, which no artifact can have.
+  # parents of the output (runs/<run>_$folder$, runs_$folder$). Only such marker keys, which no artifact has.
   statement {
-    sid       = "WriteFolderMarkers"
-    actions   = ["s3:PutObject"]
-    resources = ["${local.runs_objects_arn}_$folder$"]
+    sid     = "WriteFolderMarkers"
+    actions = ["s3:PutObject"]
+    resources = [
+      "${local.runs_objects_arn}_$folder$",
+      "${local.bucket_arn}/${trimsuffix(local.runs_prefix, "/")}_$folder$",
+    ]
   }
 
   statement {

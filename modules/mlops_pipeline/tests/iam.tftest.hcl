@@ -253,10 +253,18 @@ run "glue_writes_only_its_etl_output_and_its_own_log_groups" {
   assert {
     condition = alltrue(flatten([
       for s in data.aws_iam_policy_document.glue.statement : [
-        for arn in s.resources : !strcontains(arn, "/model/") && !endswith(arn, "/runs/*") if contains(s.actions, "s3:PutObject")
+        for arn in s.resources : !strcontains(arn, "/model/") && (!endswith(arn, "/runs/*") || !contains(s.actions, "s3:PutObject")) if contains(s.actions, "s3:PutObject") || contains(s.actions, "s3:DeleteObject")
       ]
     ]))
     error_message = "a Glue statement lets the job overwrite model artifacts"
+  }
+
+  assert {
+    condition = toset([for s in data.aws_iam_policy_document.glue.statement : s.resources if s.sid == "WriteFolderMarkers"][0]) == toset([
+      "arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs/*_$folder$",
+      "arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs_$folder$",
+    ])
+    error_message = "folder markers: only keys ending in _$folder$ under runs/, and runs_$folder$ itself"
   }
 
   assert {

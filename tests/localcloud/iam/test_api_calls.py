@@ -169,3 +169,43 @@ def test_s3_object_operations() -> None:
 def test_an_s3_operation_without_a_known_action_fails_closed() -> None:
     with pytest.raises(UnknownAuthorization, match="S3 operation PutBucketPolicy"):
         api_calls.s3_api_calls("PutBucketPolicy", "b", None, {}, {})
+
+
+def test_an_arn_valued_parameter_names_the_resource() -> None:
+    tagged = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/churn-endpoint"
+    [call] = json_calls("sagemaker", "AddTags", ResourceArn=tagged, Tags=[{"Key": "k", "Value": "v"}])
+    assert call.resources == (tagged,)
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:churn-alerts"
+    [publish] = json_calls("sns", "Publish", TopicArn=topic, Message="m")
+    assert publish.resources == (topic,)
+
+
+def test_event_rules_are_named_by_name_or_rule() -> None:
+    rule = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"
+    [put_rule] = json_calls("events", "PutRule", Name="StepFunctionsGetEventsForSageMakerTrainingJobsRule")
+    [put_targets] = json_calls(
+        "events", "PutTargets", Rule="StepFunctionsGetEventsForSageMakerTrainingJobsRule"
+    )
+    assert put_rule.resources == put_targets.resources == (rule,)
+
+
+def test_a_request_naming_no_readable_resource_fails_closed_instead_of_star() -> None:
+    with pytest.raises(UnknownAuthorization, match="names none the local cloud can read"):
+        json_calls("sagemaker", "AddTags", ResourceArn="not-an-arn", Tags=[])
+
+
+def test_tags_are_condition_keys_of_the_create_call_itself() -> None:
+    [create, add_tags] = json_calls(
+        "sagemaker", "CreateModel", ModelName="m", Tags=[{"Key": "team", "Value": "ml"}]
+    )
+    assert create.context["aws:RequestTag/team"] == "ml" and add_tags.action == "sagemaker:AddTags"
+
+
+def test_copy_object_also_reads_its_source() -> None:
+    calls = api_calls.s3_api_calls(
+        "PutObject", "b", "copy.csv", {}, {"x-amz-copy-source": "/src/dir/a%20b.csv"}
+    )
+    assert [(call.action, call.resources) for call in calls] == [
+        ("s3:PutObject", ("arn:aws:s3:::b/copy.csv",)),
+        ("s3:GetObject", ("arn:aws:s3:::src/dir/a b.csv",)),
+    ]

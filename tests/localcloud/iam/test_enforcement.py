@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -205,3 +206,85 @@ def test_with_enforcement_off_denials_are_recorded_but_let_through(
         for entry in decisions
         if entry["action"] != "sts:AssumeRole"
     } == {("s3:GetObject", f"arn:aws:s3:::{glue_bucket}/models/m.tar.gz", False)}
+
+
+def test_a_presigned_url_of_a_role_session_is_authorized_as_the_role(
+    make_role: Callable[..., str], glue_bucket: str
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    role_arn = make_role(_glue_policy(glue_bucket))
+    session = role_sessions.assume_role_as_service(role_arn, "glue.amazonaws.com", "GlueJobRunnerSession")
+    s3 = session.client("s3")
+    allowed = s3.generate_presigned_url("get_object", Params={"Bucket": glue_bucket, "Key": "input/a.csv"})
+    with urllib.request.urlopen(allowed) as response:
+        assert response.read() == b"1,2\n"
+    denied = s3.generate_presigned_url("get_object", Params={"Bucket": glue_bucket, "Key": "models/m.tar.gz"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(denied)
+    assert refused.value.code == 403
+    assert b"s3:GetObject" in refused.value.read()
+
+
+def test_query_protocol_services_answer_access_denied_in_xml(
+    aws: Callable[[str], Any], make_role: Callable[..., str]
+) -> None:
+    topic = aws("sns").create_topic(Name=f"t-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    role_arn = make_role(
+        _document({"Effect": "Allow", "Action": "sns:Publish", "Resource": topic}),
+        service="lambda.amazonaws.com",
+    )
+    session = role_sessions.assume_role_as_service(role_arn, "lambda.amazonaws.com", "f")
+    sns = session.client("sns")
+    assert sns.publish(TopicArn=topic, Message="allowed")["MessageId"]
+    other = aws("sns").create_topic(Name=f"t-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    with pytest.raises(ClientError) as denied:
+        sns.publish(TopicArn=other, Message="denied")
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert f'sns:Publish on resource: "{other}"' in denied.value.response["Error"]["Message"]
+
+
+def test_an_endpoint_whose_role_may_not_read_the_model_fails_with_access_denied(
+    aws: Callable[[str], Any], make_role: Callable[..., str], bucket: str
+) -> None:
+    pull_only = _document(
+        {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+        {
+            "Effect": "Allow",
+            "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+            "Resource": "arn:aws:ecr:*:*:repository/sagemaker-xgboost",
+        },
+    )
+    role_arn = make_role(pull_only, service="sagemaker.amazonaws.com")
+    aws("s3").put_object(Bucket=bucket, Key="model/model.tar.gz", Body=b"not read")
+    sagemaker = aws("sagemaker")
+    name = f"denied-{uuid.uuid4().hex[:6]}"
+    sagemaker.create_model(
+        ModelName=name,
+        ExecutionRoleArn=role_arn,
+        PrimaryContainer={
+            "Image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5",
+            "ModelDataUrl": f"s3://{bucket}/model/model.tar.gz",
+        },
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": name,
+                "InitialInstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+            }
+        ],
+    )
+    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+    deadline = time.monotonic() + 30
+    while (endpoint := sagemaker.describe_endpoint(EndpointName=name))["EndpointStatus"] == "Creating":
+        assert time.monotonic() < deadline, "endpoint still Creating after 30 s"
+        time.sleep(0.1)
+    assert endpoint["EndpointStatus"] == "Failed"
+    reason = endpoint["FailureReason"]
+    assert f"assumed-role/{role_arn.rsplit('/', 1)[1]}/SageMaker" in reason
+    assert f'perform: s3:GetObject on resource: "arn:aws:s3:::{bucket}/model/model.tar.gz"' in reason

@@ -764,9 +764,26 @@ def test_text_without_wildcards_matches_only_itself(text: str, extra: str) -> No
     assert not wildcard_match(text, text + extra)
 
 
+# Actions of the services the patterns name, so both sides of the property are drawn, not only "no match".
+pattern_actions = st.one_of(
+    actions,
+    st.sampled_from(
+        [
+            "s3:GetObject",
+            "s3:PutObject",
+            "sagemaker:CreateModel",
+            "sagemaker:DescribeEndpoint",
+            "iam:PassRole",
+            "iam:GetRole",
+            "glue:StartJobRun",
+        ]
+    ),
+)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
-    action=actions,
+    action=pattern_actions,
     patterns=st.lists(
         st.sampled_from(["s3:*", "s3:Get*", "*", "sagemaker:Create*", "iam:PassRole"]), min_size=1, max_size=3
     ),
