@@ -116,3 +116,43 @@ def test_training_sync_failure_is_a_task_failure_with_the_description(
     cause = json.loads(details["cause"])
     assert cause["TrainingJobStatus"] == "Failed"
     assert "not-an-algorithm" in cause["FailureReason"]
+
+
+def test_training_sync_without_the_managed_rule_grants_fails_as_on_aws(
+    aws: Callable[[str], Any], wait_for: Callable[..., dict], role_arn: str, unique_name: str, channels: str
+) -> None:
+    """createTrainingJob.sync needs the execution role to manage Step Functions' EventBridge rule."""
+    iam = aws("iam")
+    states_role = f"{unique_name}-states"
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    no_events = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "NotAction": "events:*", "Resource": "*"},
+        ],
+    }
+    states_role_arn = iam.create_role(RoleName=states_role, AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"
+    ]["Arn"]
+    iam.put_role_policy(
+        RoleName=states_role, PolicyName="all-but-events", PolicyDocument=json.dumps(no_events)
+    )
+    execution = _execute(
+        aws,
+        wait_for,
+        states_role_arn,
+        unique_name,
+        _training_definition(unique_name, XGBOOST_IMAGE, channels, role_arn),
+    )
+    assert execution["status"] == "FAILED"
+    history = aws("stepfunctions").get_execution_history(executionArn=execution["executionArn"])["events"]
+    [failed] = [event for event in history if event["type"] == "ExecutionFailed"]
+    cause = failed["executionFailedEventDetails"]["cause"]
+    assert f"'{states_role_arn}' is not authorized to create managed-rule." in cause
+    assert "events:PutTargets on resource: " in cause
+    assert "rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule" in cause
