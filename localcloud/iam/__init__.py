@@ -18,6 +18,7 @@ from localcloud.iam.policy_evaluation import (
     access_denied_message,
     evaluate,
     evaluate_trust,
+    evaluate_with_key_policy,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "access_denied_message",
     "evaluate",
     "evaluate_trust",
+    "evaluate_with_key_policy",
 ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from localcloud.iam.policy_evaluation import (
     PolicyEvaluationError,
     access_denied_message,
     evaluate,
+    evaluate_with_key_policy,
 )
 from localcloud.iam.role_sessions import RoleSession
 
@@ -102,7 +104,10 @@ def request_context(session: RoleSession, extra: Mapping[str, Any] | None = None
 
 
 def _decide(
-    session: RoleSession, request: AuthorizationRequest, resource_policy: NamedPolicy | None
+    session: RoleSession,
+    request: AuthorizationRequest,
+    resource_policy: NamedPolicy | None,
+    key_policy: NamedPolicy | None = None,
 ) -> tuple[Decision | None, str | None]:
     """The decision, and the AccessDenied message when the call is denied."""
     try:
@@ -115,9 +120,15 @@ def _decide(
         )
     access_log.record_policies(session.role_arn, policies)
     try:
-        decision = evaluate(request, policies, resource_policy or _bucket_policy(request.resource))
+        if key_policy is not None:
+            decision = evaluate_with_key_policy(request, policies, key_policy)
+        else:
+            decision = evaluate(request, policies, resource_policy or _bucket_policy(request.resource))
         if decision.allowed and boundary is not None:
-            bounded = evaluate(request, [boundary])
+            # The boundary only caps the identity side: evaluated alone, as in the caller's own account, so
+            # that a cross-account resource (an AWS-owned image repository) does not also need a resource
+            # policy here; the resource side was decided above.
+            bounded = evaluate(replace(request, resource_account=session.account_id), [boundary])
             if not bounded.allowed:
                 message = access_denied_message(request, bounded).replace(
                     "identity-based policy", "permissions boundary"
@@ -139,20 +150,22 @@ def authorize(
     *,
     deny_raises: bool = True,
     resource_policy: NamedPolicy | None = None,
+    key_policy: NamedPolicy | None = None,
 ) -> None:
     """Allow `action` on every resource for `session`, or raise AccessDenied for the first one denied.
 
     `resource_policy` is the resource's own policy where the local cloud does not keep it (an AWS-owned
     repository); S3 bucket policies are found by the resource ARN. `deny_raises=False` records the
     decision only, for what AWS does with a role but does not fail on (a service's own log and metric
-    writes are dropped when the role may not make them).
+    writes are dropped when the role may not make them). `key_policy` is a KMS key's policy: it must
+    allow the call, directly or by delegating to the account's IAM policies (`evaluate_with_key_policy`).
     """
     full_context = request_context(session, context)
     for resource in resources:
         request = AuthorizationRequest(
             principal_arn=session.arn, action=action, resource=resource, context=full_context
         )
-        decision, denial = _decide(session, request, resource_policy)
+        decision, denial = _decide(session, request, resource_policy, key_policy)
         access_log.record_decision(
             role_arn=session.role_arn,
             caller=session.service,

@@ -33,6 +33,7 @@ __all__ = [
     "access_denied_message",
     "evaluate",
     "evaluate_trust",
+    "evaluate_with_key_policy",
 ]
 
 PolicySide = Literal["identity", "resource"]
@@ -169,6 +170,42 @@ def evaluate(
         if _applies(statement, request, context, account_grants=not same_account)
     ]
     return _decide(identity_hits, resource_hits, both_must_allow=not same_account)
+
+
+def evaluate_with_key_policy(
+    request: AuthorizationRequest, identity_policies: Sequence[NamedPolicy], key_policy: NamedPolicy
+) -> Decision:
+    """The decision for a KMS key, whose key policy must allow the request, as KMS evaluates it.
+
+    Unlike other resource policies, a key policy is required even within the account: it allows the caller
+    either directly (the role, the session) or by naming the account, which delegates to the account's
+    IAM policies, and then an identity policy must allow too ("Key policies in AWS KMS"). An explicit Deny
+    anywhere wins.
+    """
+    context = _request_context(request.context)
+    identity_hits = [
+        statement.ref
+        for policy in identity_policies
+        for statement in parse_policy(policy, PolicyKind.IDENTITY)
+        if _applies(statement, request, context, account_grants=True)
+    ]
+    key_statements = parse_policy(key_policy, PolicyKind.RESOURCE)
+    # Through the account: what the key policy allows when the account's IAM policies allow too.
+    delegated_hits = [
+        statement.ref
+        for statement in key_statements
+        if _applies(statement, request, context, account_grants=True)
+    ]
+    decision = _decide(identity_hits, delegated_hits, both_must_allow=True)
+    if decision.reason == "implicit_deny":
+        direct_allows = [
+            statement.ref
+            for statement in key_statements
+            if statement.ref.effect == "Allow" and _applies(statement, request, context, account_grants=False)
+        ]
+        if direct_allows:
+            return Decision(True, "allowed", None, tuple(direct_allows))
+    return decision
 
 
 def evaluate_trust(request: AuthorizationRequest, trust_policy: NamedPolicy) -> Decision:

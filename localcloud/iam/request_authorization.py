@@ -24,7 +24,7 @@ from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.s3.exceptions import S3ClientError
 
 from localcloud import config, patching
-from localcloud.iam import api_calls, authorization, role_sessions
+from localcloud.iam import api_calls, authorization, role_sessions, s3_kms
 from localcloud.iam.authorization import AccessDenied
 from localcloud.iam.role_sessions import RoleSession
 from localcloud.iam.service_reference import UnknownAuthorization
@@ -102,7 +102,11 @@ def authorize_normal_action(self: Any, resource: str = "*") -> None:
     json_request = _is_json_request(self)
     try:
         if json_request:
-            parameters = json.loads(self.body or "{}") if isinstance(self.body, str | bytes) else {}
+            # moto's DynamoDB handler replaces `body` with its parsed parameters before authorizing.
+            if isinstance(self.body, dict):
+                parameters = self.body
+            else:
+                parameters = json.loads(self.body or "{}") if isinstance(self.body, str | bytes) else {}
         else:
             parameters = _query_parameters(self)
         calls = api_calls.json_api_calls(
@@ -128,8 +132,13 @@ def authorize_s3_action(self: Any, bucket_name: str | None = None, key_name: str
     operation = self.data.get("Action", "")
     query = parse_qs(urlparse(self.uri).query, keep_blank_values=True)
     try:
-        calls = api_calls.s3_api_calls(operation, bucket_name, key_name, query, dict(self.headers))
+        headers = dict(self.headers)
+        calls = api_calls.s3_api_calls(operation, bucket_name, key_name, query, headers)
         _authorize_all(session, calls)
+        # Then the KMS calls S3 makes as the caller for an SSE-KMS object (s3_kms).
+        s3_kms.authorize(
+            session, s3_kms.object_calls(operation, self.method, bucket_name, key_name, query, headers)
+        )
     except UnknownAuthorization as error:
         raise S3AccessDenied(_unknown(session, f"s3:{operation}", error).message) from error
     except AccessDenied as denied:

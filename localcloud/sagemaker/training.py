@@ -250,6 +250,7 @@ def run_training_job(job: Any, account_id: str, region: str) -> None:
                 job.model_artifacts["S3ModelArtifacts"],
                 _model_tarball(ml_root / "model"),
                 session=session,
+                kms_key_id=(job.output_data_config or {}).get("KmsKeyId"),
             )
         except S3AccessError as error:
             raise JobFailed(f"ClientError: Uploading the model failed: {error}") from error

@@ -40,10 +40,12 @@ STATE_SUFFIXES = (".tfstate", ".tfplan")
 PROVIDER_SERVICES = (
     "cloudwatch",
     "cloudwatchlogs",
+    "dynamodb",
     "ecr",
     "events",
     "glue",
     "iam",
+    "kms",
     "lambda",
     "s3",
     "sagemaker",
