@@ -10,6 +10,7 @@ output "pipelines" {
       glue_job_name                    = pipeline.glue_job_name
       trigger_function_name            = pipeline.trigger_function_name
       failure_queue_url                = pipeline.failure_queue_url
+      deployments_table_name           = pipeline.deployments_table_name
       training_image                   = pipeline.training_image
       sagemaker_role_arn               = pipeline.sagemaker_role_arn
       settings                         = pipeline.settings

@@ -166,11 +166,53 @@ def test_sync_job_failures_are_never_retried() -> None:
             assert not retried & {"States.ALL", "States.TaskFailed"}, f"{name} retries job failures"
 
 
-def test_endpoint_update_retries_conflicts_with_backoff() -> None:
-    retrier = _definition()["States"]["UpdateEndpoint"]["Retry"][0]
-    assert "SageMaker.AmazonSageMakerException" in retrier["ErrorEquals"]
-    assert retrier["BackoffRate"] > 1
-    assert retrier["IntervalSeconds"] == _variables()["endpoint"]["poll_interval_seconds"]
+def test_a_refused_endpoint_update_is_never_retried_blindly() -> None:
+    # A blind retry of UpdateEndpoint could replace a newer upload's model once that one's update finishes:
+    # a refusal goes back to the wait loop, which rechecks the claim before the next attempt.
+    states = _definition()["States"]
+    retried = {error for retrier in states["UpdateEndpoint"]["Retry"] for error in retrier["ErrorEquals"]}
+    assert "SageMaker.AmazonSageMakerException" not in retried
+    refusal, rest = states["UpdateEndpoint"]["Catch"]
+    assert refusal == {
+        "ErrorEquals": ["SageMaker.AmazonSageMakerException"],
+        "ResultPath": "$.error",
+        "Next": "DescribeEndpointAfterRefusal",
+    }
+    assert rest["Next"] == "UpdateEndpointFailed"
+    assert states["CheckRefusedWhileBusy"]["Default"] == "UpdateEndpointFailed"
+    assert states["WaitBeforeUpdate"]["Seconds"] == _variables()["endpoint"]["poll_interval_seconds"]
+    assert states["CountUpdateWait"]["Next"] == "VerifyClaim"
+
+
+def test_the_claim_is_a_conditional_write_to_the_deployments_table() -> None:
+    states = _definition()["States"]
+    assert states["CreateEndpointConfig"]["Next"] == "ClaimEndpoint"
+    claim = states["ClaimEndpoint"]
+    assert claim["Resource"] == "arn:aws:states:::dynamodb:updateItem"
+    assert claim["Parameters"]["TableName"] == "churn-xgboost-deployments"
+    assert claim["Parameters"]["Key"] == {"endpoint_name": {"S": "churn-xgboost-endpoint"}}
+    assert (
+        claim["Parameters"]["ConditionExpression"] == "attribute_not_exists(order_key) OR order_key <= :mine"
+    )
+    assert claim["Parameters"]["ExpressionAttributeValues"][":mine"] == {"S.$": "$.order_key"}
+    assert claim["Parameters"]["ExpressionAttributeValues"][":run"] == {"S.$": "$.run_id"}
+    retried = {error for retrier in claim["Retry"] for error in retrier["ErrorEquals"]}
+    # A lost claim is an outcome, never retried (nor caught by a wildcard retrier such as States.TaskFailed).
+    assert not retried & {"DynamoDB.ConditionalCheckFailedException", "States.TaskFailed", "States.ALL"}
+    assert claim["Catch"][0] == {
+        "ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
+        "ResultPath": None,
+        "Next": "ReadClaim",
+    }
+    assert claim["Next"] == "FindEndpoint"
+    for reader in ("ReadClaim", "VerifyClaim", "ReadClaimAfterDeploy"):
+        assert states[reader]["Resource"] == "arn:aws:states:::dynamodb:getItem"
+        assert states[reader]["Parameters"]["ConsistentRead"] is True
+        assert states[reader]["Parameters"]["TableName"] == "churn-xgboost-deployments"
+        assert states[reader]["ResultPath"] == "$.claim"
+    assert states["Superseded"]["Type"] == "Succeed"
+    assert states["SummarizeSuperseded"]["Parameters"]["outcome"] == "Superseded"
+    assert states["Summarize"]["Parameters"]["outcome"] == "Deployed"
 
 
 @pytest.mark.parametrize("comparison", COMPARISONS)
@@ -347,6 +389,7 @@ def test_cli_reports_a_missing_variable() -> None:
 
 RUN_INPUT = {
     "run_id": "churn-3f9a1c2b7d",
+    "order_key": "2026-11-25T21:15:02.123Z|0055AED6DCD90281E500000000000000|input/churn.csv",
     "source": {"bucket": "b", "key": "input/churn.csv", "uri": "s3://b/input/churn.csv"},
     "names": {
         "execution": "churn-3f9a1c2b7d",
@@ -389,8 +432,36 @@ def _endpoint(status: str, config: str = CONFIG, **extra: Any) -> dict[str, Any]
     }
 
 
+NEWER_RUN = "churn-newer-9c0ffee123"
+NEWER_ORDER_KEY = "2026-11-25T21:15:03.456Z|0055AED6DCD90281F000000000000000|input/churn.csv"
+
+
+def _claim(run_id: str = RUN_INPUT["run_id"], order_key: str = RUN_INPUT["order_key"]) -> dict[str, Any]:
+    """A GetItem result of the deployments table, as DynamoDB returns it (typed attribute values)."""
+    return {
+        "Item": {
+            "endpoint_name": {"S": "escapes-endpoint"},
+            "run_id": {"S": run_id},
+            "order_key": {"S": order_key},
+            "execution_arn": {"S": f"arn:aws:states:us-east-1:123456789012:execution:pipeline:{run_id}"},
+            "claimed_at": {"S": "2026-11-25T21:20:00.000Z"},
+        }
+    }
+
+
+NEWER_CLAIM = _claim(NEWER_RUN, NEWER_ORDER_KEY)
+LOST_CLAIM = Throw("DynamoDB.ConditionalCheckFailedException", "The conditional request failed")
+BUSY = Throw("SageMaker.AmazonSageMakerException", "Cannot update in-progress endpoint")
+
+
 def _responses(**overrides: list[Any]) -> dict[str, list[Any]]:
     responses: dict[str, list[Any]] = {
+        "ClaimEndpoint": [{}],
+        "ReadClaim": [NEWER_CLAIM],
+        "VerifyClaim": [_claim()],
+        "ReadClaimAfterDeploy": [_claim()],
+        "DescribeEndpointBeforeUpdate": [_endpoint("InService", "older-config")],
+        "DescribeEndpointAfterRefusal": [_endpoint("Updating", "older-config")],
         "RunEtl": [{"Id": "jr_1", "JobName": "escapes-etl", "JobRunState": "SUCCEEDED"}],
         "Train": [_training_result(1.5)],
         "CreateModel": [{"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m"}],
@@ -425,6 +496,7 @@ def test_first_run_creates_the_endpoint_and_summarises(monkeypatch: pytest.Monke
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert _output(result) == {
         "run_id": "churn-3f9a1c2b7d",
+        "outcome": "Deployed",
         "metric": {"name": "validation:ndcg@5", "value": 1.5},
         "training_job_name": "escapes-churn-3f9a1c2b7d",
         "model_artifacts": ARTIFACTS,
@@ -438,28 +510,144 @@ def test_first_run_creates_the_endpoint_and_summarises(monkeypatch: pytest.Monke
     assert result.scheduled("describeEndpoint") == 2
 
 
-def test_later_run_updates_and_retries_while_another_update_is_in_progress(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    busy = Throw("SageMaker.AmazonSageMakerException", "Cannot update in-progress endpoint")
+EXISTING = [{"Endpoints": [{"EndpointName": "escapes-endpoint-blue"}, {"EndpointName": "escapes-endpoint"}]}]
+
+
+def test_later_run_waits_for_another_runs_update_before_updating(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _run(
         monkeypatch,
         _responses(
-            FindEndpoint=[
-                {
-                    "Endpoints": [
-                        {"EndpointName": "escapes-endpoint-blue"},
-                        {"EndpointName": "escapes-endpoint"},
-                    ]
-                }
+            FindEndpoint=EXISTING,
+            DescribeEndpointBeforeUpdate=[
+                _endpoint("Updating", "older-config"),
+                _endpoint("Updating", "older-config"),
+                _endpoint("InService", "older-config"),
             ],
-            UpdateEndpoint=[busy, _responses()["UpdateEndpoint"][0]],
-            DescribeEndpoint=[_endpoint("Updating", "older-config"), _endpoint("InService")],
+            DescribeEndpoint=[_endpoint("Updating"), _endpoint("InService")],
         ),
     )
     assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result)["outcome"] == "Deployed"
     assert _output(result)["endpoint_action"] == "updated"
+    # UpdateEndpoint is called once, when the endpoint has settled; the claim is checked before each attempt.
+    assert result.scheduled("updateEndpoint") == 1
+    assert result.entered().count("VerifyClaim") == 3
+    assert result.entered().count("WaitBeforeUpdate") == 2
+    assert result.scheduled("createEndpoint") == 0
+
+
+def test_update_refused_because_another_update_started_goes_back_to_the_wait_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=EXISTING,
+            UpdateEndpoint=[BUSY, _responses()["UpdateEndpoint"][0]],
+            DescribeEndpointBeforeUpdate=[_endpoint("InService", "older-config")],
+            DescribeEndpoint=[_endpoint("Updating"), _endpoint("InService")],
+        ),
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert result.scheduled("updateEndpoint") == 2
+    assert result.entered().count("VerifyClaim") == 2
+    assert "DescribeEndpointAfterRefusal" in result.entered()
+
+
+def test_update_refused_while_the_endpoint_is_settled_fails_with_the_update_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    refused = Throw("SageMaker.AmazonSageMakerException", "Could not find endpoint configuration")
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=EXISTING,
+            UpdateEndpoint=[refused],
+            DescribeEndpointAfterRefusal=[_endpoint("InService", "older-config")],
+        ),
+    )
+    assert result.status == "FAILED"
+    assert result.error == "EndpointFailed"
+    assert "UpdateEndpoint step" in result.cause and "Could not find endpoint configuration" in result.cause
+    assert result.scheduled("updateEndpoint") == 1
+
+
+def test_run_whose_claim_is_refused_is_superseded_and_deploys_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(monkeypatch, _responses(ClaimEndpoint=[LOST_CLAIM]))
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    output = _output(result)
+    assert output["outcome"] == "Superseded"
+    assert output["order_key"] == RUN_INPUT["order_key"]
+    assert output["superseded_by"] == {
+        "run_id": NEWER_RUN,
+        "order_key": NEWER_ORDER_KEY,
+        "execution_arn": f"arn:aws:states:us-east-1:123456789012:execution:pipeline:{NEWER_RUN}",
+    }
+    assert output["endpoint_action"] == "none"
+    assert output["model_name"] == "escapes-churn-3f9a1c2b7d"
+    assert output["metric"] == {"name": "validation:ndcg@5", "value": 1.5}
+    for call in ("listEndpoints", "createEndpoint", "updateEndpoint", "describeEndpoint"):
+        assert result.scheduled(call) == 0, call
+    assert result.entered()[-2:] == ["SummarizeSuperseded", "Superseded"]
+
+
+def test_run_superseded_while_waiting_for_another_update_never_updates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=EXISTING,
+            DescribeEndpointBeforeUpdate=[_endpoint("Updating", "older-config")],
+            VerifyClaim=[_claim(), NEWER_CLAIM],
+        ),
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result)["outcome"] == "Superseded"
+    assert _output(result)["superseded_by"]["run_id"] == NEWER_RUN
+    assert result.scheduled("updateEndpoint") == 0
+
+
+def test_run_replaced_by_a_newer_uploads_update_is_superseded_not_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    newer_config = f"escapes--{NEWER_RUN}"
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=EXISTING,
+            DescribeEndpoint=[_endpoint("Updating"), _endpoint("InService", newer_config)],
+            ReadClaimAfterDeploy=[NEWER_CLAIM],
+        ),
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result)["outcome"] == "Superseded"
+    assert _output(result)["superseded_by"]["run_id"] == NEWER_RUN
+
+
+def test_endpoint_serving_another_config_while_this_run_holds_the_claim_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=EXISTING,
+            DescribeEndpoint=[_endpoint("Updating"), _endpoint("InService", "someone-elses-config")],
+        ),
+    )
+    assert result.status == "FAILED"
+    assert result.error == "EndpointUpdateFailed"
+    assert "someone-elses-config" in result.cause
+
+
+def test_claim_store_failure_fails_the_run_with_its_own_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    denied = Throw("DynamoDB.AccessDeniedException", "not authorized to perform: dynamodb:UpdateItem")
+    result = _run(monkeypatch, _responses(ClaimEndpoint=[denied]))
+    assert result.status == "FAILED"
+    assert result.error == "EndpointClaimFailed"
+    assert "escapes-deployments" in result.cause and "dynamodb:UpdateItem" in result.cause
     assert result.scheduled("createEndpoint") == 0
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from trigger.events import CreatedObject
 from trigger.naming import RunNames
+from trigger.ordering import order_key
 
 
 def build_run_input(
@@ -20,6 +21,9 @@ def build_run_input(
     run_prefix = f"s3://{obj.bucket}/{runs_prefix}{names.run_id}/"
     return {
         "run_id": names.run_id,
+        # Which upload is newer: the state machine deploys a model only while no newer upload's run has
+        # claimed the endpoint (statemachine/README.md, "Bursts").
+        "order_key": order_key(obj.event_time, obj.sequencer, obj.key),
         "source": {
             "bucket": obj.bucket,
             "key": obj.key,

@@ -422,6 +422,31 @@ data "aws_iam_policy_document" "step_function" {
     resources = [local.sagemaker_arns.endpoint]
   }
 
+  # The endpoint's claim (deployments.tf): ClaimEndpoint writes it conditionally, ReadClaim, VerifyClaim and
+  # ReadClaimAfterDeploy read it. This table only; no Query, Scan, PutItem or DeleteItem.
+  statement {
+    sid       = "ClaimEndpoint"
+    actions   = ["dynamodb:UpdateItem", "dynamodb:GetItem"]
+    resources = [local.deployments_table_arn]
+  }
+
+  # Only with security.kms_key_arn (the table's key): DynamoDB uses a customer managed key with the caller's
+  # permissions, through DynamoDB only.
+  dynamic "statement" {
+    for_each = var.security.kms_key_arn == null ? [] : [var.security.kms_key_arn]
+    content {
+      sid       = "UseDeploymentsTableKey"
+      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["dynamodb.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
   # No sagemaker:AddTags: the template's Create* calls pass no Tags (SageMaker authorizes AddTags only when
   # they do); the local cloud refuses a Tags parameter without it, so a template change cannot miss it.
 

@@ -48,6 +48,7 @@ locals {
   trigger_function_name  = "${var.name}-trigger"
   state_machine_name     = "${var.name}-pipeline"
   failure_queue_name     = "${var.name}-trigger-failures"
+  deployments_table_name = "${var.name}-deployments"
   endpoint_name          = coalesce(var.endpoint.name, "${var.name}-endpoint")
   trigger_log_group_name = "/aws/lambda/${local.trigger_function_name}"
   # Glue 5.0 writes a job's logs to <prefix>/output (stdout, stderr) and <prefix>/error (driver, executors,
@@ -67,11 +68,12 @@ locals {
 
   # ARNs built from names rather than read from resources, so the policies and the rendered definition are
   # known at plan time (reviewable in the plan, testable with a mock provider) and no dependency cycle forms.
-  arn_prefix_iam      = "arn:${local.partition}:iam::${local.account_id}"
-  arn_prefix_regional = "${local.region}:${local.account_id}"
-  sagemaker_role_arn  = "${local.arn_prefix_iam}:role${var.security.iam_path}${local.role_names.sagemaker}"
-  glue_job_arn        = "arn:${local.partition}:glue:${local.arn_prefix_regional}:job/${local.glue_job_name}"
-  state_machine_arn   = "arn:${local.partition}:states:${local.arn_prefix_regional}:stateMachine:${local.state_machine_name}"
+  arn_prefix_iam        = "arn:${local.partition}:iam::${local.account_id}"
+  arn_prefix_regional   = "${local.region}:${local.account_id}"
+  sagemaker_role_arn    = "${local.arn_prefix_iam}:role${var.security.iam_path}${local.role_names.sagemaker}"
+  glue_job_arn          = "arn:${local.partition}:glue:${local.arn_prefix_regional}:job/${local.glue_job_name}"
+  state_machine_arn     = "arn:${local.partition}:states:${local.arn_prefix_regional}:stateMachine:${local.state_machine_name}"
+  deployments_table_arn = "arn:${local.partition}:dynamodb:${local.arn_prefix_regional}:table/${local.deployments_table_name}"
   # SageMaker lowercases resource names in its ARNs. The trigger names a run's training job, model and endpoint
   # config `<name>--<run id>`; `name` never contains "--" nor ends with "-" (variables.tf), so `<name>--*`
   # matches this pipeline's names only (`churn--*` does not match `churn-xgboost--...`).
@@ -95,14 +97,17 @@ locals {
   # field of `training`, `quality_gate` or `endpoint` reaches the template without touching this list.
   # statemachine/render.py renders the same template from the same values without Terraform.
   # sagemaker_kms_key_arn is derived (security.sagemaker_kms_key_arn, else security.kms_key_arn; security.tf).
+  # deployments_table_name: the table holding each endpoint's claim (deployments.tf); derived from `name`, so
+  # safe inside the template's JSON strings.
   state_machine_template_variables = {
-    glue_job_name         = local.glue_job_name
-    sagemaker_role_arn    = local.sagemaker_role_arn
-    sagemaker_kms_key_arn = local.kms_key_arns.sagemaker
-    training_image        = local.training_image
-    training              = var.training
-    quality_gate          = var.quality_gate
-    endpoint              = merge(var.endpoint, { name = local.endpoint_name })
+    glue_job_name          = local.glue_job_name
+    deployments_table_name = local.deployments_table_name
+    sagemaker_role_arn     = local.sagemaker_role_arn
+    sagemaker_kms_key_arn  = local.kms_key_arns.sagemaker
+    training_image         = local.training_image
+    training               = var.training
+    quality_gate           = var.quality_gate
+    endpoint               = merge(var.endpoint, { name = local.endpoint_name })
   }
   state_machine_definition = templatefile(local.state_machine_template_path, local.state_machine_template_variables)
 

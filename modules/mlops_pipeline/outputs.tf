@@ -38,6 +38,11 @@ output "failure_queue_url" {
   value       = aws_sqs_queue.trigger_failures.url
 }
 
+output "deployments_table_name" {
+  description = "Name of the DynamoDB table holding, per endpoint, the claim of the newest upload's run (bursts: the newest upload wins)."
+  value       = aws_dynamodb_table.deployments.name
+}
+
 output "training_image" {
   description = "Algorithm image URI used for training and hosting (explicit or resolved for the region)."
   value       = local.training_image

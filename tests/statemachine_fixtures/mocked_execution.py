@@ -20,9 +20,14 @@ from typing import Any
 from moto.stepfunctions.parser.api import ExecutionStatus
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.error_name import ErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+    FailureEvent,
+    FailureEventException,
+)
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import mock_eval_utils
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+    state_task_service_dynamodb,
     state_task_service_unsupported,
 )
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import ResourceCondition
@@ -97,6 +102,18 @@ def _error_name(error: str) -> ErrorName:
     return StatesErrorName.from_name(error) if error.startswith("States.") else CustomErrorName(error)
 
 
+StateTaskServiceDynamoDB = state_task_service_dynamodb.StateTaskServiceDynamoDB
+_moto_dynamodb_from_error = StateTaskServiceDynamoDB._from_error
+
+
+def _dynamodb_from_error(self: StateTaskServiceDynamoDB, env: Environment, ex: Exception) -> FailureEvent:
+    """A scripted failure keeps its name: moto's DynamoDB integration would rename every non-ClientError
+    (a scripted Throw included) to DynamoDB.AmazonDynamoDBException."""
+    if isinstance(ex, FailureEventException):
+        return ex.failure_event
+    return _moto_dynamodb_from_error(self, env, ex)
+
+
 def _scripted_response(environment: Environment) -> MockedResponse:
     return environment.mock_test_case.next_response(environment.next_state_name)
 
@@ -129,6 +146,7 @@ def execute(
     )
     monkeypatch.setattr(mock_eval_utils, "CustomErrorName", _error_name)
     monkeypatch.setattr(json_path, "_contains_slice_or_wildcard_array", _aws_empty_match_rule)
+    monkeypatch.setattr(StateTaskServiceDynamoDB, "_from_error", _dynamodb_from_error)
     # The interpreter picks mocked responses by retry count; a queue per state also scripts loops.
     monkeypatch.setattr(Environment, "get_current_mocked_response", _scripted_response)
 

@@ -15,6 +15,7 @@ ACCOUNT_ID = "123456789012"
 # The demo's churn pipeline in us-east-1 (environments/demo.tfvars).
 CHURN_XGBOOST: dict[str, Any] = {
     "glue_job_name": "churn-xgboost-etl",
+    "deployments_table_name": "churn-xgboost-deployments",
     "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/churn-xgboost-sagemaker",
     "sagemaker_kms_key_arn": None,
     "training_image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5",
@@ -60,6 +61,7 @@ CHURN_XGBOOST: dict[str, Any] = {
 NO_GATE: dict[str, Any] = {
     **copy.deepcopy(CHURN_XGBOOST),
     "glue_job_name": "no-gate-etl",
+    "deployments_table_name": "no-gate-deployments",
     "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/no-gate-sagemaker",
     "training_image": "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1",
     "quality_gate": {**CHURN_XGBOOST["quality_gate"], "enabled": False},
@@ -73,7 +75,9 @@ NO_GATE["endpoint"]["name"] = "shared-endpoint"
 # Values Terraform's jsonencode escapes, a metric name with an @, a maximising comparison, fast polling.
 ESCAPES: dict[str, Any] = copy.deepcopy(CHURN_XGBOOST)
 ESCAPES.update(
-    glue_job_name="escapes-etl", sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/escapes-sagemaker"
+    glue_job_name="escapes-etl",
+    deployments_table_name="escapes-deployments",
+    sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/escapes-sagemaker",
 )
 ESCAPES["training"].update(
     hyperparameters={
@@ -92,6 +96,7 @@ ESCAPES["endpoint"].update(name="escapes-endpoint", poll_interval_seconds=1, max
 HARDENED: dict[str, Any] = copy.deepcopy(CHURN_XGBOOST)
 HARDENED.update(
     glue_job_name="hardened-etl",
+    deployments_table_name="hardened-deployments",
     sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/mlops/hardened-sagemaker",
     sagemaker_kms_key_arn=f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 )

@@ -89,6 +89,7 @@ run "step_functions_permissions" {
       "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
       "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
       "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
+      "dynamodb:UpdateItem", "dynamodb:GetItem",
     ])
     error_message = "the Step Functions role's actions differ from what the template's integrations need"
   }
