@@ -76,6 +76,7 @@ def _boundary(iam: Any, name: str) -> str:
         "sagemaker",
         "ecr",
         "ec2",
+        "dynamodb",  # the endpoint claim of a run (a boundary without it denies ClaimEndpoint, as on AWS)
     ]
     actions = [f"{service}:*" for service in services] + ["xray:Put*", "iam:PassRole"]
     document = {
