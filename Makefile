@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 TF_DIRS := terraform modules/mlops_pipeline examples/minimal examples/complete
 
 .PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations checkov test \
-        demo iam-report bench bench-etl \
+        demo iam-report bench bench-etl bench-burst \
         local-up local-down clean
 
 help: ## List the targets
@@ -146,6 +146,9 @@ iam-report: venv ## After `make demo` (or IAM_ACCESS_LOG=build/iam-access/<e2e f
 
 bench: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline pipeline: seconds per stage, endpoint latency and throughput
 	$(PY) -m benchmarks.pipeline_bench
+
+bench-burst: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline: 8 uploads at once; each run's outcome and seconds, which model serves
+	$(PY) -m benchmarks.burst_bench
 
 bench-etl: venv ## Glue job on local Spark with 100k and 1M generated rows
 	$(PY) benchmarks/etl_bench.py
