@@ -7,7 +7,8 @@ UpdateEndpoint and answers InvokeEndpoint with canned text. These patches make t
   (localcloud.sagemaker.training); DescribeTrainingJob reports its live status.
 - CreateEndpoint / UpdateEndpoint start a local model server (localcloud.sagemaker.endpoints);
   DeleteEndpoint stops it.
-- InvokeEndpoint forwards the request to the endpoint's model server.
+- InvokeEndpoint forwards the request to the endpoint's model server and publishes SageMaker's
+  invocation metrics to CloudWatch (localcloud.sagemaker.invocation_metrics).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import functools
 import http.client
 import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -28,7 +30,7 @@ from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
 from localcloud import patching
-from localcloud.sagemaker import endpoints, training
+from localcloud.sagemaker import endpoints, invocation_metrics, training
 from localcloud.sagemaker.request_validation import validate_create_training_job
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK
 
@@ -150,9 +152,32 @@ def _forward(server: endpoints.ModelServer, body: bytes, headers: dict[str, str]
     raise AssertionError("unreachable")
 
 
+def _publish_metrics(
+    self: SageMakerRuntimeResponse,
+    endpoint_name: str,
+    server: endpoints.ModelServer,
+    status_code: int,
+    started_ns: int,
+    model_latency_ns: int | None,
+) -> None:
+    total_us = (time.perf_counter_ns() - started_ns) // 1000
+    model_us = None if model_latency_ns is None else model_latency_ns // 1000
+    invocation_metrics.publish(
+        self.current_account,
+        self.region,
+        endpoint_name,
+        server.variant_name,
+        status_code,
+        model_us,
+        total_us - (model_us or 0),
+    )
+
+
 def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
-    """InvokeEndpoint routed to the endpoint's local model server, with AWS's errors."""
+    """InvokeEndpoint routed to the endpoint's local model server, with AWS's errors and metrics."""
     from moto.sagemaker.models import sagemaker_backends
+
+    started_ns = time.perf_counter_ns()
 
     # /endpoints/<name>/invocations; parsing the path, not the (CSV) body, keeps big payloads cheap.
     endpoint_name = unquote(urlsplit(self.path).path.split("/")[2])
@@ -170,9 +195,11 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
         forwarded["Accept"] = self.headers["Accept"]
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
     log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
+    forwarded_ns = time.perf_counter_ns()
     try:
         status_code, content_type, response_body = _forward(server, body, forwarded)
     except (OSError, http.client.HTTPException) as error:
+        _publish_metrics(self, endpoint_name, server, invocation_metrics.NO_RESPONSE, started_ns, None)
         return _runtime_error(
             424,
             "ModelError",
@@ -180,6 +207,8 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
             OriginalStatusCode=0,
             LogStreamArn="",
         )
+    model_latency_ns = time.perf_counter_ns() - forwarded_ns
+    _publish_metrics(self, endpoint_name, server, status_code, started_ns, model_latency_ns)
     if status_code >= 400:
         kind = "client" if status_code < 500 else "server"
         text = response_body.decode(errors="replace")

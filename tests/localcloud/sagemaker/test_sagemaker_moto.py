@@ -11,6 +11,7 @@ import tarfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -321,3 +322,51 @@ def test_endpoint_with_unsupported_image_fails(cloud: Cloud, trained: dict[str, 
     assert "cannot be emulated by the local cloud" in described["FailureReason"]
     with pytest.raises(ClientError, match="not found"):
         cloud.predict(f"old-image-endpoint-{RUN}", cloud.features[:1])
+
+
+def test_invocation_metrics_in_cloudwatch(
+    cloud: Cloud, trained: dict[str, dict[str, Any]], aws: Callable[[str], Any]
+) -> None:
+    name = f"metrics-endpoint-{RUN}"
+    config = cloud.deploy_config("metrics", trained[JOB_1]["ModelArtifacts"]["S3ModelArtifacts"])
+    cloud.sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config)
+    assert cloud.wait_endpoint(name)["EndpointStatus"] == "InService"
+    successes = 3
+    for _ in range(successes):
+        cloud.predict(name, cloud.features[:2])
+    with pytest.raises(ClientError) as model_error:  # the model answers 400: a 4xx, surfaced as ModelError
+        cloud.runtime.invoke_endpoint(EndpointName=name, ContentType="text/csv", Body=b"1,2")
+    assert model_error.value.response["Error"]["Code"] == "ModelError"
+
+    cloudwatch = aws("cloudwatch")
+    now = datetime.now(UTC)
+
+    def statistics(metric: str) -> dict[str, Any]:
+        datapoints = cloudwatch.get_metric_statistics(
+            Namespace="AWS/SageMaker",
+            MetricName=metric,
+            Dimensions=[
+                {"Name": "EndpointName", "Value": name},
+                {"Name": "VariantName", "Value": "AllTraffic"},
+            ],
+            StartTime=now - timedelta(minutes=10),
+            EndTime=now + timedelta(minutes=10),
+            Period=3600,
+            Statistics=["Sum", "SampleCount", "Minimum"],
+        )["Datapoints"]
+        assert len(datapoints) == 1, datapoints
+        return datapoints[0]
+
+    invocations = statistics("Invocations")
+    assert (invocations["Sum"], invocations["Unit"]) == (successes + 1, "None")
+    errors_4xx, errors_5xx = statistics("Invocation4XXErrors"), statistics("Invocation5XXErrors")
+    assert (errors_4xx["Sum"], errors_4xx["SampleCount"], errors_4xx["Unit"]) == (1, successes + 1, "None")
+    assert (errors_5xx["Sum"], errors_5xx["SampleCount"]) == (0, successes + 1)
+    for latency in ("ModelLatency", "OverheadLatency"):
+        datapoint = statistics(latency)
+        assert (datapoint["SampleCount"], datapoint["Unit"]) == (successes + 1, "Microseconds")
+    assert statistics("ModelLatency")["Minimum"] > 0
+    other = cloudwatch.list_metrics(
+        Namespace="AWS/SageMaker", Dimensions=[{"Name": "EndpointName", "Value": f"{name}-other"}]
+    )
+    assert other["Metrics"] == []
