@@ -12,7 +12,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from localcloud import config
 from localcloud.tools.run_follower import RunResult, upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
-from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
+from tests.e2e.deployment import Deployment, destroy
 
 pytestmark = pytest.mark.e2e
 
@@ -30,16 +29,6 @@ PIPELINE = "churn-xgboost"
 RUN_TIMEOUT_SECONDS = 600
 ROWS = 1000
 BURST = 4
-
-
-@dataclass
-class Deployment:
-    terraform: LocalTerraform
-    port: int
-    outputs: dict[str, Any]
-
-    def client(self, service: str) -> Any:
-        return config.boto3_client(service, self.port)
 
 
 @pytest.fixture(scope="module")
@@ -150,11 +139,7 @@ def test_the_claim_names_the_newest_run(deployment: Deployment, burst: list[RunR
 
 def test_destroy_removes_everything(deployment: Deployment) -> None:
     outputs = deployment.outputs
-    delete_sagemaker_resources(deployment.client("sagemaker"), outputs["endpoint_name"], PIPELINE)
-    empty_bucket(deployment.client("s3"), outputs["bucket_name"])
-
-    deployment.terraform.destroy()
-    deployment.terraform.discard()
+    destroy(deployment, PIPELINE)
 
     tables = deployment.client("dynamodb").list_tables()["TableNames"]
     assert outputs["deployments_table_name"] not in tables

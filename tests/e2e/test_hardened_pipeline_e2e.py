@@ -23,7 +23,7 @@ from localcloud import config
 from localcloud.tools.run_follower import RunResult, upload_and_follow
 from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform, terraform_environment
 from sample_data import write_churn_csv
-from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
+from tests.e2e.deployment import Deployment, destroy
 
 pytestmark = pytest.mark.e2e
 
@@ -33,15 +33,9 @@ IAM_PATH = "/pipelines/"
 
 
 @dataclass
-class Deployment:
-    terraform: LocalTerraform
-    port: int
-    outputs: dict[str, Any]
+class HardenedDeployment(Deployment):
     key_arn: str
     boundary_arn: str
-
-    def client(self, service: str) -> Any:
-        return config.boto3_client(service, self.port)
 
 
 def _demo_pipelines(terraform: LocalTerraform) -> dict[str, Any]:
@@ -87,7 +81,7 @@ def _boundary(iam: Any, name: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HardenedDeployment]:
     name = f"e2e-hardened-{uuid.uuid4().hex[:8]}"
     # Created first with the administrator keys, as a platform team would provide them.
     key_arn = config.boto3_client("kms", cloud_port).create_key(Description="pipeline key")["KeyMetadata"][
@@ -108,7 +102,7 @@ def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Ite
     terraform.var_files = (*DEMO_VAR_FILES, hardened)
     terraform.apply()
     outputs = terraform.outputs()["pipelines"][PIPELINE]
-    yield Deployment(terraform, cloud_port, outputs, key_arn, boundary_arn)
+    yield HardenedDeployment(terraform, cloud_port, outputs, key_arn, boundary_arn)
     # The destroy test removes the working copy; if it did not run, the state stays for inspection.
 
 
@@ -119,7 +113,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
-def _run_upload(deployment: Deployment, file_name: str, body: bytes) -> RunResult:
+def _run_upload(deployment: HardenedDeployment, file_name: str, body: bytes) -> RunResult:
     return upload_and_follow(
         deployment.client("s3"),
         deployment.client("stepfunctions"),
@@ -131,11 +125,11 @@ def _run_upload(deployment: Deployment, file_name: str, body: bytes) -> RunResul
 
 
 @pytest.fixture(scope="module")
-def first_run(deployment: Deployment, data: bytes) -> RunResult:
+def first_run(deployment: HardenedDeployment, data: bytes) -> RunResult:
     return _run_upload(deployment, "hardened.csv", data)
 
 
-def test_roles_have_the_boundary_and_the_path(deployment: Deployment) -> None:
+def test_roles_have_the_boundary_and_the_path(deployment: HardenedDeployment) -> None:
     role_arn = deployment.outputs["sagemaker_role_arn"]
     role = deployment.client("iam").get_role(RoleName=role_arn.rsplit("/", 1)[-1])["Role"]
     assert role["Path"] == IAM_PATH
@@ -144,7 +138,7 @@ def test_roles_have_the_boundary_and_the_path(deployment: Deployment) -> None:
 
 
 def test_a_run_succeeds_and_the_endpoint_serves_predictions(
-    deployment: Deployment, first_run: RunResult, data: bytes
+    deployment: HardenedDeployment, first_run: RunResult, data: bytes
 ) -> None:
     assert first_run.status == "SUCCEEDED", (first_run.error, first_run.cause)
     row = data.decode().splitlines()[0].split(",", 1)[1]  # the features, without the label
@@ -155,7 +149,7 @@ def test_a_run_succeeds_and_the_endpoint_serves_predictions(
 
 
 def test_etl_output_and_model_are_stored_sse_kms_with_the_key(
-    deployment: Deployment, first_run: RunResult
+    deployment: HardenedDeployment, first_run: RunResult
 ) -> None:
     s3 = deployment.client("s3")
     bucket = deployment.outputs["bucket_name"]
@@ -172,7 +166,7 @@ def test_etl_output_and_model_are_stored_sse_kms_with_the_key(
 
 
 def test_glue_role_without_its_kms_statement_fails_at_etl_with_access_denied(
-    deployment: Deployment, first_run: RunResult, data: bytes
+    deployment: HardenedDeployment, first_run: RunResult, data: bytes
 ) -> None:
     iam = deployment.client("iam")
     job = deployment.client("glue").get_job(JobName=deployment.outputs["glue_job_name"])["Job"]
@@ -197,13 +191,9 @@ def test_glue_role_without_its_kms_statement_fails_at_etl_with_access_denied(
     assert f'kms:Decrypt on resource: "{deployment.key_arn}"' in message
 
 
-def test_destroy_removes_everything(deployment: Deployment) -> None:
+def test_destroy_removes_everything(deployment: HardenedDeployment) -> None:
     outputs = deployment.outputs
-    delete_sagemaker_resources(deployment.client("sagemaker"), outputs["endpoint_name"], PIPELINE)
-    empty_bucket(deployment.client("s3"), outputs["bucket_name"])
-
-    deployment.terraform.destroy()
-    deployment.terraform.discard()
+    destroy(deployment, PIPELINE)
 
     buckets = [bucket["Name"] for bucket in deployment.client("s3").list_buckets()["Buckets"]]
     assert outputs["bucket_name"] not in buckets

@@ -14,9 +14,7 @@ import json
 import tarfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -26,23 +24,13 @@ from localcloud import config
 from localcloud.tools.run_follower import RunResult, read_json_object, upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
-from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
 from statemachine.render import render_definition
+from tests.e2e.deployment import Deployment, destroy
 
 pytestmark = pytest.mark.e2e
 
 PIPELINE = "churn-xgboost"
 RUN_TIMEOUT_SECONDS = 300
-
-
-@dataclass
-class Deployment:
-    terraform: LocalTerraform
-    port: int
-    outputs: dict[str, Any]
-
-    def client(self, service: str) -> Any:
-        return config.boto3_client(service, self.port)
 
 
 @pytest.fixture(scope="module")
@@ -183,11 +171,7 @@ def test_plan_after_apply_has_no_changes(deployment: Deployment) -> None:
 
 def test_destroy_removes_everything(deployment: Deployment) -> None:
     outputs = deployment.outputs
-    delete_sagemaker_resources(deployment.client("sagemaker"), outputs["endpoint_name"], PIPELINE)
-    empty_bucket(deployment.client("s3"), outputs["bucket_name"])
-
-    deployment.terraform.destroy()
-    deployment.terraform.discard()
+    destroy(deployment, PIPELINE)
 
     buckets = [bucket["Name"] for bucket in deployment.client("s3").list_buckets()["Buckets"]]
     assert outputs["bucket_name"] not in buckets
