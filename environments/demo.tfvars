@@ -34,6 +34,19 @@ pipelines = {
       comparison  = "LessThan"
       threshold   = 0.1
     }
+
+    # A canary needs a fleet to take a part of: four instances, one of which (25 % of the traffic) serves
+    # the new model for a 5-minute bake, then all four for another. Any of the module's alarms (5XX and
+    # 4XX error rates, p99 model latency) in ALARM rolls the update back. An update runs both fleets for
+    # its duration: eight ml.m5.large for about 15 minutes.
+    endpoint = {
+      instance_type  = "ml.m5.large"
+      instance_count = 4
+    }
+    endpoint_deployment = {
+      strategy = "canary"
+      step     = { type = "INSTANCE_COUNT", value = 1 }
+    }
   }
 
   # A second algorithm is a second entry: no code change. Linear Learner on the same churn CSV (label in

@@ -73,3 +73,8 @@ def boto3_client(service: str, port: int | None = None) -> Any:
         aws_access_key_id=ACCESS_KEY_ID,
         aws_secret_access_key=SECRET_ACCESS_KEY,
     )
+
+
+# Not an AWS header: which endpoint configuration's fleet answered an InvokeEndpoint, so a local caller
+# can see a rollout's traffic split (both fleets share the variant name, as on AWS).
+FLEET_HEADER = "x-localcloud-endpoint-config"

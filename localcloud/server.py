@@ -35,7 +35,7 @@ def patches() -> tuple[patching.Patch, ...]:
     """Every change the local cloud makes to moto, service by service, in the order applied."""
     # Imported here, not at the top: the service packages import moto's models (about 1.4 s), which
     # `python -m localcloud status|stop` and the parent of a background start do not need.
-    from localcloud import awslambda, glue, s3, sagemaker, stepfunctions
+    from localcloud import awslambda, cloudwatch, glue, s3, sagemaker, stepfunctions
     from localcloud.iam import request_authorization
 
     return (
@@ -45,6 +45,7 @@ def patches() -> tuple[patching.Patch, ...]:
         *glue.PATCHES,
         *awslambda.PATCHES,
         *sagemaker.PATCHES,
+        *cloudwatch.PATCHES,
     )
 
 
@@ -75,6 +76,9 @@ class LocalCloud:
 
     def stop(self) -> None:
         """Stop serving and give moto back its settings, so later in-process moto users see plain moto."""
+        from localcloud.cloudwatch import alarm_evaluator
+
+        alarm_evaluator.stop()
         self.server.stop()
         default_user_config["stepfunctions"] = self.previous_stepfunctions_config
         for name, value in self.previous_environment.items():
@@ -98,6 +102,10 @@ def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) ->
     # runners and their subprocesses find the endpoint through LOCALCLOUD_PORT.
     for name in _PORT_VARIABLES:
         os.environ[name] = str(bound_port)
+    # CloudWatch alarms are evaluated in the background, every LOCALCLOUD_ALARM_EVALUATION_SECONDS.
+    from localcloud.cloudwatch import alarm_evaluator
+
+    alarm_evaluator.start()
     LOG.info("local cloud listening on http://%s:%d", host, bound_port)
     return LocalCloud(server, host, bound_port, previous_config, previous_environment)
 

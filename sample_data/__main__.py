@@ -18,10 +18,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=3000, help="number of rows (default 3000)")
     parser.add_argument("--seed", type=int, default=7, help="the same seed and rows give the same bytes")
     parser.add_argument("--output", type=Path, required=True, help="CSV file to write (folders are created)")
+    parser.add_argument(
+        "--extra-columns",
+        type=int,
+        default=0,
+        help="append this many numeric columns, as an upstream schema change would (default 0)",
+    )
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
-    write_churn_csv(args.output, rows=args.rows, seed=args.seed)
+    if args.extra_columns < 0:
+        parser.error("--extra-columns must be at least 0")
+    write_churn_csv(args.output, rows=args.rows, seed=args.seed, extra_columns=args.extra_columns)
     print(f"wrote {args.rows} rows to {args.output}", file=sys.stderr)
 
 

@@ -89,10 +89,24 @@ def _chunk_lines(rng: np.random.Generator, size: int, one_hot: dict[str, np.ndar
     return [line % values for values in columns]
 
 
-def write_churn_csv(path: Path | str, rows: int, seed: int) -> None:
-    """Write `rows` rows; the same rows and seed always give the same bytes."""
+def _with_extra_columns(lines: list[str], rng: np.random.Generator, count: int) -> list[str]:
+    extra = rng.normal(50.0, 15.0, size=(len(lines), count))
+    return [
+        line[:-1] + "".join(f",{value:.2f}" for value in values) + "\n"
+        for line, values in zip(lines, extra, strict=True)
+    ]
+
+
+def write_churn_csv(path: Path | str, rows: int, seed: int, extra_columns: int = 0) -> None:
+    """Write `rows` rows; the same rows and seed always give the same bytes.
+
+    `extra_columns` appends that many numeric columns after the 69 features, as an upstream schema change
+    would (a model trained on them expects 69 + extra_columns features); the other columns are unchanged.
+    """
     if rows < 1:
         raise ValueError(f"rows must be at least 1, got {rows}")
+    if extra_columns < 0:
+        raise ValueError(f"extra_columns must be at least 0, got {extra_columns}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     one_hot = {
@@ -107,4 +121,8 @@ def write_churn_csv(path: Path | str, rows: int, seed: int) -> None:
     with path.open("w", encoding="ascii", newline="\n") as out:
         for index, stream in enumerate(streams):
             size = min(CHUNK_ROWS, rows - index * CHUNK_ROWS)
-            out.writelines(_chunk_lines(np.random.default_rng(stream), size, one_hot))
+            lines = _chunk_lines(np.random.default_rng(stream), size, one_hot)
+            if extra_columns:
+                # Their own stream, so the original columns are the same bytes as without them.
+                lines = _with_extra_columns(lines, np.random.default_rng(stream.spawn(1)[0]), extra_columns)
+            out.writelines(lines)

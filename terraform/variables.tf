@@ -13,8 +13,9 @@ variable "tags" {
 }
 
 # One entry per pipeline; the key is the pipeline name. An entry holds the module's input objects
-# (storage, etl, training, quality_gate, endpoint, trigger, observability, security) plus `tags`; each is passed to
-# the module as it is, which types, defaults and validates every field (modules/mlops_pipeline/README.md).
+# (storage, etl, training, quality_gate, endpoint, endpoint_deployment, trigger, observability, security) plus
+# `tags`; each is passed to the module as it is, which types, defaults and validates every field
+# (modules/mlops_pipeline/README.md).
 # The type is `any` so entries may set different fields; outputs.tf refuses a field the module does not know.
 variable "pipelines" {
   description = "Pipelines to deploy, keyed by pipeline name (3-24 lowercase letters, digits, single hyphens: no `--`). Each entry sets the module's input objects it needs; unset fields take the module's defaults."

@@ -105,7 +105,8 @@ def test_pipeline_states_and_their_integrations() -> None:
     assert resources["CreateEndpointConfig"] == "arn:aws:states:::sagemaker:createEndpointConfig"
     assert resources["FindEndpoint"] == "arn:aws:states:::aws-sdk:sagemaker:listEndpoints"
     assert resources["CreateEndpoint"] == "arn:aws:states:::sagemaker:createEndpoint"
-    assert resources["UpdateEndpoint"] == "arn:aws:states:::sagemaker:updateEndpoint"
+    # aws-sdk: the request goes to SageMaker as written, DeploymentConfig included (statemachine/README.md).
+    assert resources["UpdateEndpoint"] == "arn:aws:states:::aws-sdk:sagemaker:updateEndpoint"
     assert resources["DescribeEndpoint"] == "arn:aws:states:::aws-sdk:sagemaker:describeEndpoint"
     assert states["CheckEndpointExists"]["Type"] == "Choice"
     assert states["WaitForEndpoint"]["Type"] == "Wait"
@@ -149,6 +150,10 @@ def test_every_task_retries_transient_errors_and_catches_the_rest_into_a_named_f
             assert task.get("Retry"), f"{name} has no Retry"
             last_catcher = task["Catch"][-1]
             assert last_catcher["ErrorEquals"] == ["States.ALL"], f"{name} does not catch everything"
+            if name == "DescribeRollbackAlarms":
+                # Only names the tripped alarms: the run fails as rolled back with or without them.
+                assert last_catcher["Next"] == "CheckRollbackCause"
+                continue
             failure = definition["States"][last_catcher["Next"]]
             assert failure["Type"] == "Fail", f"{name} catches into {last_catcher['Next']}, not a Fail state"
             assert failure["Error"].endswith("Failed"), (
@@ -171,10 +176,10 @@ def test_a_refused_endpoint_update_is_never_retried_blindly() -> None:
     # a refusal goes back to the wait loop, which rechecks the claim before the next attempt.
     states = _definition()["States"]
     retried = {error for retrier in states["UpdateEndpoint"]["Retry"] for error in retrier["ErrorEquals"]}
-    assert "SageMaker.AmazonSageMakerException" not in retried
+    assert not retried & {"SageMaker.ValidationException", "SageMaker.AmazonSageMakerException"}
     refusal, rest = states["UpdateEndpoint"]["Catch"]
     assert refusal == {
-        "ErrorEquals": ["SageMaker.AmazonSageMakerException"],
+        "ErrorEquals": ["SageMaker.ValidationException", "SageMaker.AmazonSageMakerException"],
         "ResultPath": "$.error",
         "Next": "DescribeEndpointAfterRefusal",
     }
@@ -254,7 +259,8 @@ def test_endpoint_polling_is_bounded_by_the_configured_interval_and_count() -> N
         for choice in states["CheckEndpointStatus"]["Choices"]
         if choice.get("Variable") == "$.polls.count"
     ]
-    assert bound == {"Variable": "$.polls.count", "NumericGreaterThanEquals": 5, "Next": "EndpointTimeout"}
+    # The budget is the deployment's own (endpoint_deployment.update_max_polls), not a fixed count.
+    assert bound == {"Variable": "$.polls.count", "NumericGreaterThanEquals": 7, "Next": "EndpointTimeout"}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -451,7 +457,7 @@ def _claim(run_id: str = RUN_INPUT["run_id"], order_key: str = RUN_INPUT["order_
 
 NEWER_CLAIM = _claim(NEWER_RUN, NEWER_ORDER_KEY)
 LOST_CLAIM = Throw("DynamoDB.ConditionalCheckFailedException", "The conditional request failed")
-BUSY = Throw("SageMaker.AmazonSageMakerException", "Cannot update in-progress endpoint")
+BUSY = Throw("SageMaker.ValidationException", "Cannot update in-progress endpoint")
 
 
 def _responses(**overrides: list[Any]) -> dict[str, list[Any]]:
@@ -736,7 +742,9 @@ def test_endpoint_that_never_settles_times_out_after_the_configured_polls(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     result = _run(
-        monkeypatch, _responses(DescribeEndpoint=[_endpoint("Creating")]), endpoint={"max_polls": 2}
+        monkeypatch,
+        _responses(DescribeEndpoint=[_endpoint("Creating")]),
+        endpoint_deployment={"update_max_polls": 2},
     )
     assert result.status == "FAILED"
     assert result.error == "EndpointTimeout"
@@ -746,3 +754,116 @@ def test_endpoint_that_never_settles_times_out_after_the_configured_polls(
 
 def _output(result: ExecutionResult) -> dict[str, Any]:
     return json.loads(result.output) if isinstance(result.output, str) else result.output
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Guarded rollouts: DeploymentConfig on UpdateEndpoint, rollback detection and naming
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pipeline", ["churn-xgboost", "hardened"])
+def test_update_passes_the_modules_deployment_config_as_is(pipeline: str) -> None:
+    variables = _variables(pipeline)
+    parameters = _definition(pipeline)["States"]["UpdateEndpoint"]["Parameters"]
+    assert parameters["DeploymentConfig"] == variables["endpoint_deployment"]["config"]
+    assert parameters["EndpointConfigName.$"] == "$.names.endpoint_config"
+
+
+def test_update_without_deployment_config_sends_none_and_reads_no_alarms() -> None:
+    states = _definition("no-gate")["States"]
+    assert "DeploymentConfig" not in states["UpdateEndpoint"]["Parameters"]
+    assert "DescribeRollbackAlarms" not in states
+    assert states["StartRolloutWatch"]["Result"]["watched_alarms"] == []
+
+
+def test_rollback_alarms_are_described_by_name_only_after_an_update_did_not_take() -> None:
+    variables = _variables("hardened")
+    states = _definition("hardened")["States"]
+    describe = states["DescribeRollbackAlarms"]
+    assert describe["Resource"] == "arn:aws:states:::aws-sdk:cloudwatch:describeAlarms"
+    assert describe["Parameters"] == {"AlarmNames": variables["endpoint_deployment"]["rollback_alarm_names"]}
+    targets = [choice["Next"] for choice in states["CheckEndpointStatus"]["Choices"]]
+    assert targets.count("DescribeRollbackAlarms") == 1
+    assert targets.index("Summarize") < targets.index("DescribeRollbackAlarms")
+
+
+def _rollback_responses(
+    *endpoint_states: dict[str, Any], alarms: list[dict[str, Any]]
+) -> dict[str, list[Any]]:
+    return _responses(
+        FindEndpoint=[{"Endpoints": [{"EndpointName": "escapes-endpoint"}]}],
+        DescribeEndpoint=list(endpoint_states),
+        DescribeRollbackAlarms=[{"MetricAlarms": alarms}],
+    )
+
+
+ALARMS_AFTER_ROLLBACK = [
+    {"AlarmName": "churn-xgboost-endpoint-5xx-errors", "StateValue": "OK"},
+    {"AlarmName": "churn-xgboost-endpoint-4xx-errors", "StateValue": "ALARM"},
+    {"AlarmName": "churn-xgboost-endpoint-model-latency", "StateValue": "INSUFFICIENT_DATA"},
+]
+
+
+def test_update_rolled_back_by_an_alarm_names_it_and_keeps_the_failure_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reason = "Deployment rolled back: CloudWatch alarm churn-xgboost-endpoint-4xx-errors went into ALARM"
+    result = _run(
+        monkeypatch,
+        _rollback_responses(
+            _endpoint("Updating", "older-config"),
+            _endpoint("RollingBack", "older-config"),
+            _endpoint("InService", "older-config", FailureReason=reason),
+            alarms=ALARMS_AFTER_ROLLBACK,
+        ),
+    )
+    assert result.status == "FAILED"
+    assert result.error == "EndpointUpdateRolledBack"
+    assert 'Rollback alarms in ALARM: ["churn-xgboost-endpoint-4xx-errors"]' in result.cause
+    assert "churn-xgboost-endpoint-5xx-errors" in result.cause  # among the watched ones
+    assert reason in result.cause and "older-config" in result.cause
+
+
+def test_rollback_seen_without_a_failure_reason_is_still_a_rollback(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SageMaker may clear FailureReason once the endpoint is back InService.
+    result = _run(
+        monkeypatch,
+        _rollback_responses(
+            _endpoint("RollingBack", "older-config"),
+            _endpoint("InService", "older-config"),
+            alarms=[{"AlarmName": "churn-xgboost-endpoint-4xx-errors", "StateValue": "OK"}],
+        ),
+    )
+    assert result.status == "FAILED"
+    assert result.error == "EndpointUpdateRolledBack"
+    assert "Rollback alarms in ALARM: []" in result.cause
+    assert "SageMaker gave no FailureReason" in result.cause
+
+
+def test_alarm_in_alarm_names_a_rollback_even_when_rolling_back_was_not_polled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(
+        monkeypatch,
+        _rollback_responses(
+            _endpoint("Updating", "older-config"),
+            _endpoint("InService", "older-config", FailureReason="rolled back"),
+            alarms=ALARMS_AFTER_ROLLBACK,
+        ),
+    )
+    assert result.error == "EndpointUpdateRolledBack"
+
+
+def test_new_fleet_that_failed_to_start_is_an_update_failure_not_a_rollback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(
+        monkeypatch,
+        _rollback_responses(
+            _endpoint("Updating", "older-config"),
+            _endpoint("InService", "older-config", FailureReason="did not pass the ping health check"),
+            alarms=[{"AlarmName": "churn-xgboost-endpoint-4xx-errors", "StateValue": "OK"}],
+        ),
+    )
+    assert result.error == "EndpointUpdateFailed"
+    assert "ping health check" in result.cause

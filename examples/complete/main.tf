@@ -72,6 +72,27 @@ module "pipeline" {
     max_polls             = 60
   }
 
+  # Canary rollout of each new model (SageMaker deployment guardrails): one of the two instances (50 %)
+  # takes its share of the traffic for 10 minutes while the rollback alarms watch, then the rest; the old
+  # fleet stays 5 minutes more. An alarm in ALARM during either bake rolls the update back and fails the run.
+  # Both fleets run for the whole update (about 30 minutes here): the instance cost doubles meanwhile.
+  endpoint_deployment = {
+    strategy                 = "canary"
+    step                     = { type = "INSTANCE_COUNT", value = 1 }
+    wait_interval_seconds    = 600
+    termination_wait_seconds = 300
+    # null: the waits (2 x 600 + 300) + 1800 s to bring the new fleet up = 3300 s.
+    maximum_execution_timeout_seconds = null
+    alarms = {
+      invocation_5xx_errors = { threshold = 0.01 }
+      invocation_4xx_errors = { threshold = 0.02, evaluation_periods = 3, datapoints_to_alarm = 2 }
+      # Linear Learner answers in a few milliseconds: 100 ms at p99 is already far off.
+      model_latency = { statistic = "p99", threshold = 100000 }
+    }
+    # An alarm of your own (it must exist before a run updates the endpoint), e.g. on a business metric.
+    additional_alarm_names = ["churn-linear-prediction-drift"]
+  }
+
   trigger = {
     maximum_retry_attempts          = 2
     maximum_event_age_seconds       = 7200

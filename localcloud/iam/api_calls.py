@@ -59,6 +59,12 @@ _NAME_FROM_PARAMETER_OF_SERVICE = {
     "events": {"name": "RuleName", "rule": "RuleName", "eventbusname": "EventBusName"},
 }
 
+# List parameters naming several resources of one type: the call is authorized on each. Without the list
+# the request covers every resource of the type (DescribeAlarms with no AlarmNames lists all alarms).
+_NAMES_FROM_LIST_PARAMETER_OF_SERVICE = {
+    "cloudwatch": {"alarmnames": "AlarmName"},
+}
+
 
 @dataclass(frozen=True)
 class ApiCall:
@@ -93,9 +99,7 @@ def json_api_calls(
     prefix = iam_prefix(signing_name)
     action = _ACTION_BY_OPERATION.get(f"{prefix}:{operation}", f"{prefix}:{operation}")
     values = _identifying_values(prefix, parameters)
-    resources = service_reference.required_resource_arns(
-        action, values, partition=PARTITION, region=region, account=account
-    )
+    resources = _resources(action, prefix, parameters, values, region=region, account=account)
     # The request's tags are condition keys of the call itself, and of the tagging action it depends on.
     tags = _tag_context(parameters["Tags"]) if parameters.get("Tags") else {}
     calls = [ApiCall(action, resources, tags)]
@@ -105,6 +109,36 @@ def json_api_calls(
         elif _is_tagging_action(dependent) and tags:
             calls.append(ApiCall(dependent, resources, tags))
     return calls
+
+
+def _resources(
+    action: str,
+    prefix: str,
+    parameters: Mapping[str, Any],
+    values: dict[str, str],
+    *,
+    region: str,
+    account: str,
+) -> tuple[str, ...]:
+    list_parameters = _NAMES_FROM_LIST_PARAMETER_OF_SERVICE.get(prefix, {})
+    for name, placeholder in list_parameters.items():
+        if placeholder in values:
+            continue
+        given = next((value for key, value in parameters.items() if key.lower() == name), None)
+        names = (
+            [item for item in given if isinstance(item, str)] if isinstance(given, list) and given else ["*"]
+        )
+        resources: list[str] = []
+        for item in names:
+            for arn in service_reference.required_resource_arns(
+                action, {**values, placeholder: item}, partition=PARTITION, region=region, account=account
+            ):
+                if arn not in resources:
+                    resources.append(arn)
+        return tuple(resources)
+    return service_reference.required_resource_arns(
+        action, values, partition=PARTITION, region=region, account=account
+    )
 
 
 def _pass_role_calls(

@@ -163,3 +163,10 @@ PATCHES = (
         replacement=authorize_s3_action,
     ),
 )
+
+
+def request_caller(response: Any) -> RoleSession | None:
+    """The role session that signed this request, for checks a service makes with the caller's
+    permissions beyond the action itself (SageMaker reading the rollback alarms of an UpdateEndpoint)."""
+    caller = _caller(response)
+    return caller[0] if caller is not None else None

@@ -1,8 +1,15 @@
-"""Endpoint lifecycle: CreateEndpoint / UpdateEndpoint start a local model server per endpoint and
-switch routing to it once it answers /ping; a failed update leaves the previous server serving.
+"""Endpoint lifecycle: CreateEndpoint / UpdateEndpoint start a local model server (a fleet) per endpoint
+configuration and route InvokeEndpoint to it once it answers /ping; a failed update leaves the previous
+fleet serving.
 
-ROUTES maps (account, region, endpoint name) to the server InvokeEndpoint talks to. The endpoint
-object is moto's FakeEndpoint, whose attributes are DescribeEndpoint's fields.
+An update with a `DeploymentConfig` (deployment guardrails) runs blue/green: the new fleet starts beside
+the old one, traffic moves to it step by step (localcloud.sagemaker.rollout), and a rollback alarm in
+ALARM sends everything back to the old fleet (`RollingBack`, then `InService` on the old configuration
+with a FailureReason). Without one, traffic moves all at once as soon as the new fleet is up, which is
+SageMaker's default blue/green update.
+
+ROUTES maps (account, region, endpoint name) to the endpoint's fleets. The endpoint object is moto's
+FakeEndpoint, whose attributes are DescribeEndpoint's fields.
 """
 
 from __future__ import annotations
@@ -27,12 +34,17 @@ from moto.core.utils import utcnow
 from localcloud import config
 from localcloud.iam.role_sessions import RoleAssumptionDenied
 from localcloud.sagemaker import execution_role
+from localcloud.sagemaker.deployment_config import RolloutPlan
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
 from localcloud.sagemaker.processes import subprocess_env
+from localcloud.sagemaker.rollout import RolloutControls, RolloutEvent, run_rollout
 from localcloud.sagemaker.s3_access import S3AccessError, read_object
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK, work_root
 
 SERVER_START_TIMEOUT_SECONDS = 60.0
+# SageMaker takes minutes to move traffic back; locally the endpoint stays RollingBack this long so a
+# caller polling DescribeEndpoint every second sees the state it would see on AWS.
+ROLLBACK_SECONDS = float(os.environ.get("LOCALCLOUD_ENDPOINT_ROLLBACK_SECONDS", "2"))
 
 
 class DeploymentFailed(Exception):
@@ -46,6 +58,7 @@ class ModelServer:
     model_dir: Path
     log_path: Path
     variant_name: str
+    config_name: str = ""
     stopped: bool = field(default=False)
 
     @property
@@ -68,8 +81,41 @@ class ModelServer:
         shutil.rmtree(self.model_dir.parent, ignore_errors=True)
 
 
+@dataclass
+class EndpointRoute:
+    """The fleet serving an endpoint and, during a guarded update, the new fleet with its share of traffic.
+
+    Requests are spread by share deterministically (request i goes to the new fleet when the running
+    count of its share crosses a whole number), so N requests put round(N x share) on the new fleet:
+    SageMaker spreads by instance through its load balancer; the local split is exact so a test can
+    measure it.
+    """
+
+    current: ModelServer
+    new_fleet: ModelServer | None = None
+    new_fleet_share: float = 0.0
+    requests: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def pick(self) -> ModelServer:
+        with self._lock:
+            new_fleet, share = self.new_fleet, self.new_fleet_share
+            index = self.requests
+            self.requests += 1
+        if new_fleet is None or share <= 0:
+            return self.current
+        if share >= 1 or int((index + 1) * share) > int(index * share):
+            return new_fleet
+        return self.current
+
+    def set_new_fleet_share(self, share: float) -> None:
+        with self._lock:
+            self.new_fleet_share = share
+            self.requests = 0
+
+
 RouteKey = tuple[str, str, str]
-ROUTES: dict[RouteKey, ModelServer] = {}
+ROUTES: dict[RouteKey, EndpointRoute] = {}
 _ROUTES_LOCK = threading.Lock()
 # Every running server, routed or not (starting, being retired), so stop_all() finds them all.
 _SERVERS_BY_PID: dict[int, ModelServer] = {}
@@ -87,8 +133,10 @@ def _untrack_and_stop(server: ModelServer) -> None:
 
 
 def route(account_id: str, region: str, endpoint_name: str) -> ModelServer | None:
+    """The fleet that serves the next request to the endpoint, or None when it has none."""
     with _ROUTES_LOCK:
-        return ROUTES.get((account_id, region, endpoint_name))
+        endpoint_route = ROUTES.get((account_id, region, endpoint_name))
+    return endpoint_route.pick() if endpoint_route is not None else None
 
 
 def stop_all() -> None:
@@ -230,9 +278,12 @@ def _is_current(backend: Any, endpoint: Any) -> bool:
     return backend.endpoints.get(endpoint.endpoint_name) is endpoint
 
 
-def run_deployment(backend: Any, endpoint: Any, config_name: str, is_update: bool) -> None:
+def run_deployment(
+    backend: Any, endpoint: Any, config_name: str, is_update: bool, plan: RolloutPlan | None = None
+) -> None:
     """Bring the endpoint to InService on config_name, or report the failure as AWS does."""
     key = (backend.account_id, backend.region_name, endpoint.endpoint_name)
+    started_at = time.monotonic()
     try:
         server, variants = deploy_config(backend, config_name, endpoint.endpoint_name)
     except DeploymentFailed as error:
@@ -243,21 +294,126 @@ def run_deployment(backend: Any, endpoint: Any, config_name: str, is_update: boo
             backend, endpoint, is_update, f"InternalServerError: local deployment failed: {error!r}"
         )
         return
+    server.config_name = config_name
+    with _ROUTES_LOCK:
+        endpoint_route = ROUTES.get(key)
+    if is_update and plan is not None and endpoint_route is not None:
+        _guarded_update(backend, endpoint, endpoint_route, server, variants, plan, started_at)
+        return
     with SAGEMAKER_STATE_LOCK:
         if not _is_current(backend, endpoint):
             _untrack_and_stop(server)  # deleted while we were starting it
             return
         with _ROUTES_LOCK:
             previous = ROUTES.get(key)
-            ROUTES[key] = server
-        endpoint.endpoint_config_name = config_name
-        endpoint.production_variants = endpoint._process_production_variants(variants)
-        endpoint.endpoint_status = "InService"
-        endpoint.failure_reason = None
-        endpoint.pending_deployment_summary = None
-        endpoint.last_modified_time = utcnow()
+            ROUTES[key] = EndpointRoute(current=server)
+        _now_serving(endpoint, config_name, variants, failure_reason=None)
     if previous is not None:
-        _untrack_and_stop(previous)
+        _stop_route(previous)
+
+
+def _now_serving(
+    endpoint: Any, config_name: str, variants: list[dict[str, Any]], failure_reason: str | None
+) -> None:
+    """The endpoint is InService on config_name (caller holds SAGEMAKER_STATE_LOCK)."""
+    endpoint.endpoint_config_name = config_name
+    endpoint.production_variants = endpoint._process_production_variants(variants)
+    endpoint.endpoint_status = "InService"
+    endpoint.failure_reason = failure_reason
+    endpoint.pending_deployment_summary = None
+    endpoint.last_modified_time = utcnow()
+
+
+def _stop_route(endpoint_route: EndpointRoute) -> None:
+    for server in (endpoint_route.current, endpoint_route.new_fleet):
+        if server is not None:
+            _untrack_and_stop(server)
+
+
+def _report_progress(backend: Any, endpoint: Any, event: RolloutEvent) -> None:
+    """Show the rollout's step where DescribeEndpoint shows it: PendingDeploymentSummary's VariantStatus."""
+    with SAGEMAKER_STATE_LOCK:
+        summary = endpoint.pending_deployment_summary
+        if not _is_current(backend, endpoint) or not summary:
+            return
+        for variant in summary["ProductionVariants"]:
+            variant["VariantStatus"] = [
+                {"Status": event.status, "StatusMessage": event.message, "StartTime": utcnow()}
+            ]
+
+
+def alarms_in_alarm(account_id: str, region: str, alarm_names: tuple[str, ...]) -> list[str]:
+    """The rollback alarms now in ALARM, evaluated by the local CloudWatch from the endpoint's metrics."""
+    from localcloud.cloudwatch.alarm_evaluator import evaluate_alarms
+
+    states = evaluate_alarms(account_id, region, list(alarm_names))
+    return [name for name in alarm_names if states.get(name) == "ALARM"]
+
+
+def _guarded_update(
+    backend: Any,
+    endpoint: Any,
+    endpoint_route: EndpointRoute,
+    server: ModelServer,
+    variants: list[dict[str, Any]],
+    plan: RolloutPlan,
+    started_at: float,
+) -> None:
+    """Blue/green (or rolling) update: the new fleet takes traffic step by step while alarms are watched."""
+    with SAGEMAKER_STATE_LOCK:
+        if not _is_current(backend, endpoint):
+            _untrack_and_stop(server)
+            return
+        endpoint_route.set_new_fleet_share(0.0)
+        endpoint_route.new_fleet = server
+    controls = RolloutControls(
+        set_new_fleet_share=endpoint_route.set_new_fleet_share,
+        alarms_in_alarm=lambda names: alarms_in_alarm(backend.account_id, backend.region_name, names),
+        report=lambda event: _report_progress(backend, endpoint, event),
+    )
+    try:
+        result = run_rollout(plan, controls, started_at)
+    except Exception as error:  # a bug rolls back rather than leaving the endpoint Updating forever
+        result = None
+        failure = f"InternalServerError: local rollout failed: {error!r}"
+    if result is not None and result.completed:
+        if plan.termination_wait_seconds:
+            _report_progress(
+                backend,
+                endpoint,
+                RolloutEvent(
+                    time.monotonic(),
+                    "Deleting",
+                    f"All traffic on the new fleet; the old fleet is retired after TerminationWaitInSeconds "
+                    f"({plan.termination_wait_seconds} s)",
+                    1.0,
+                ),
+            )
+            time.sleep(plan.termination_wait_seconds)
+        with SAGEMAKER_STATE_LOCK:
+            old_fleet = endpoint_route.current
+            endpoint_route.current, endpoint_route.new_fleet = server, None
+            endpoint_route.set_new_fleet_share(0.0)
+            if _is_current(backend, endpoint):
+                _now_serving(endpoint, server.config_name, variants, failure_reason=None)
+        _untrack_and_stop(old_fleet)
+        return
+    if result is not None:
+        failure = result.failure_reason or "Deployment rolled back"
+    with SAGEMAKER_STATE_LOCK:
+        endpoint_route.set_new_fleet_share(0.0)
+        if _is_current(backend, endpoint):
+            endpoint.endpoint_status = "RollingBack"
+            endpoint.last_modified_time = utcnow()
+    time.sleep(ROLLBACK_SECONDS)
+    with SAGEMAKER_STATE_LOCK:
+        endpoint_route.new_fleet = None
+        if _is_current(backend, endpoint):
+            endpoint.endpoint_status = "InService"
+            endpoint.failure_reason = failure
+            endpoint.pending_deployment_summary = None
+            endpoint.last_modified_time = utcnow()
+    _untrack_and_stop(server)
 
 
 def _deployment_failed(backend: Any, endpoint: Any, is_update: bool, reason: str) -> None:
@@ -271,7 +427,9 @@ def _deployment_failed(backend: Any, endpoint: Any, is_update: bool, reason: str
         endpoint.last_modified_time = utcnow()
 
 
-def start_deployment(backend: Any, endpoint: Any, config_name: str, is_update: bool) -> threading.Thread:
+def start_deployment(
+    backend: Any, endpoint: Any, config_name: str, is_update: bool, plan: RolloutPlan | None = None
+) -> threading.Thread:
     with SAGEMAKER_STATE_LOCK:
         endpoint.endpoint_status = "Updating" if is_update else "Creating"
         endpoint.last_modified_time = utcnow()
@@ -287,7 +445,7 @@ def start_deployment(backend: Any, endpoint: Any, config_name: str, is_update: b
             }
     thread = threading.Thread(
         target=run_deployment,
-        args=(backend, endpoint, config_name, is_update),
+        args=(backend, endpoint, config_name, is_update, plan),
         name=f"endpoint-{endpoint.endpoint_name}",
         daemon=True,
     )
@@ -298,6 +456,6 @@ def start_deployment(backend: Any, endpoint: Any, config_name: str, is_update: b
 def retire_endpoint(account_id: str, region: str, endpoint_name: str) -> None:
     """DeleteEndpoint: stop routing and stop the server."""
     with _ROUTES_LOCK:
-        server = ROUTES.pop((account_id, region, endpoint_name), None)
-    if server is not None:
-        _untrack_and_stop(server)
+        endpoint_route = ROUTES.pop((account_id, region, endpoint_name), None)
+    if endpoint_route is not None:
+        _stop_route(endpoint_route)

@@ -29,12 +29,16 @@ from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, FakeTraining
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
-from localcloud import patching
-from localcloud.sagemaker import endpoints, invocation_metrics, training
+from localcloud import config, patching
+from localcloud.iam.request_authorization import request_caller
+from localcloud.sagemaker import endpoints, guardrails, invocation_metrics, training
 from localcloud.sagemaker.request_validation import validate_create_training_job
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK
 
 _connections = threading.local()
+# Statuses in which an endpoint answers InvokeEndpoint: an update or rollback keeps a fleet serving.
+SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack")
+FLEET_HEADER = config.FLEET_HEADER
 
 
 def _create_training_job(original: Callable[..., FakeTrainingJob]) -> Callable[..., FakeTrainingJob]:
@@ -100,9 +104,14 @@ def _delete_endpoint(original: Callable[..., None]) -> Callable[..., None]:
 
 
 def update_endpoint(
-    self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str
+    self: SageMakerModelBackend,
+    endpoint_name: str,
+    endpoint_config_name: str,
+    deployment_config: dict[str, Any] | None = None,
+    caller: Any = None,
 ) -> FakeEndpoint:
-    """UpdateEndpoint: deploy the new configuration while the current one keeps serving."""
+    """UpdateEndpoint: deploy the new configuration while the current one keeps serving; with a
+    DeploymentConfig, as a guarded (canary, linear, rolling) rollout watched by its alarms."""
     with SAGEMAKER_STATE_LOCK:
         endpoint = self.endpoints.get(endpoint_name)
         arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
@@ -115,7 +124,10 @@ def update_endpoint(
             raise ValidationError(message=f'Could not find endpoint configuration "{config_arn}".')
         if endpoint.endpoint_status != "InService":
             raise ValidationError(message=f'Cannot update in-progress endpoint "{arn}".')
-        endpoints.start_deployment(self, endpoint, endpoint_config_name, is_update=True)
+        plan = guardrails.rollout_plan(self, endpoint, endpoint_config_name, deployment_config, caller)
+        if deployment_config is not None:
+            endpoint.last_deployment_config = deployment_config
+        endpoints.start_deployment(self, endpoint, endpoint_config_name, is_update=True, plan=plan)
         return endpoint
 
 
@@ -123,6 +135,8 @@ def _update_endpoint_action(self: SageMakerResponse) -> ActionResult:
     endpoint = self.sagemaker_backend.update_endpoint(  # type: ignore[attr-defined]
         endpoint_name=self._get_param("EndpointName"),
         endpoint_config_name=self._get_param("EndpointConfigName"),
+        deployment_config=self._get_param("DeploymentConfig"),
+        caller=request_caller(self),
     )
     return ActionResult({"EndpointArn": endpoint.arn})
 
@@ -186,7 +200,7 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
         endpoint = backend.endpoints.get(endpoint_name)
         status = endpoint.endpoint_status if endpoint is not None else None
     server = endpoints.route(self.current_account, self.region, endpoint_name)
-    if endpoint is None or status not in ("InService", "Updating") or server is None:
+    if endpoint is None or status not in SERVING_STATUSES or server is None:
         return _runtime_error(
             400, "ValidationError", f"Endpoint {endpoint_name} of account {self.current_account} not found."
         )
@@ -212,7 +226,7 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
     if status_code >= 400:
         kind = "client" if status_code < 500 else "server"
         text = response_body.decode(errors="replace")
-        return _runtime_error(
+        error_status, error_headers, error_body = _runtime_error(
             424,
             "ModelError",
             f'Received {kind} error ({status_code}) from primary with message "{text}". See the logs of '
@@ -221,7 +235,12 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
             OriginalMessage=text,
             LogStreamArn=f"arn:aws:logs:{self.region}:{self.current_account}:log-group:{log_group}",
         )
-    headers = {"Content-Type": content_type, "x-Amzn-Invoked-Production-Variant": server.variant_name}
+        return error_status, {**error_headers, FLEET_HEADER: server.config_name}, error_body
+    headers = {
+        "Content-Type": content_type,
+        "x-Amzn-Invoked-Production-Variant": server.variant_name,
+        FLEET_HEADER: server.config_name,
+    }
     return 200, headers, response_body
 
 

@@ -5,7 +5,12 @@
    by an override file (see localcloud.tools.terraform);
 3. generate sample data and upload it under the bucket's input prefix with boto3;
 4. follow the run the S3 notification started, state by state;
-5. invoke the endpoint for five rows and print label and prediction, then a summary.
+5. invoke the endpoint for five rows and print label and prediction, then a summary;
+6. upload new data while a caller keeps invoking the endpoint: the update rolls out with demo.tfvars'
+   strategy (a canary), printed step by step with the traffic split and the rollback alarms;
+7. upload data whose schema changed (one more column): the model passes its gate but rejects every
+   production-shaped request, so the canary trips the 4XX alarm and the endpoint rolls back by itself,
+   while the old fleet keeps answering. The run fails `EndpointUpdateRolledBack`, as it should.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 
 from localcloud import config
 from localcloud.server import LocalCloud, port_answers, start_in_thread
+from localcloud.tools.endpoint_traffic import EndpointTraffic
+from localcloud.tools.rollout_watch import RolloutWatch, traffic_summary
 from localcloud.tools.run_follower import RunResult, StateTiming, read_json_object, upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
@@ -84,6 +91,77 @@ def print_summary(
     _say(f"  upload -> InService (wall clock) {upload_to_done:.1f} s")
 
 
+def _upload_with_live_traffic(
+    port: int, pipeline: dict[str, Any], file_name: str, data_file: Path, production_row: list[str]
+) -> RunResult:
+    """Upload while a caller keeps invoking the endpoint; print the rollout and the traffic it saw."""
+    runtime = config.boto3_client("sagemaker-runtime", port)
+    traffic = EndpointTraffic(runtime, pipeline["endpoint_name"], ",".join(production_row)).start()
+    watch = RolloutWatch(
+        config.boto3_client("sagemaker", port),
+        config.boto3_client("cloudwatch", port),
+        pipeline["endpoint_name"],
+        list(pipeline["endpoint_rollback_alarm_names"]),
+        traffic,
+        _say,
+    ).start()
+    try:
+        result = upload_and_follow(
+            config.boto3_client("s3", port),
+            config.boto3_client("stepfunctions", port),
+            pipeline,
+            file_name,
+            data_file.read_bytes(),
+            on_state=_StateProgress(),
+        )
+    finally:
+        watch.stop()
+        answers = traffic.stop()
+    _say(f"  run {result.status}{': ' + str(result.error) if result.error else ''}")
+    if result.cause:
+        _say(f"  {result.cause}")
+    _say(f"  live traffic during the run: {traffic_summary(answers)}")
+    return result
+
+
+def _show_rollouts(
+    port: int, pipeline: dict[str, Any], rows: int, seed: int, production_row: list[str]
+) -> int:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    sample_dir = config.PROJECT_ROOT / "build" / "sample-data"
+    strategy = pipeline["settings"]["endpoint_deployment"]["strategy"]
+    _say(
+        f"\nSecond upload (new data): the endpoint update rolls out {strategy}, watched by the "
+        "rollback alarms"
+    )
+    fresh = sample_dir / f"churn-{rows}-{seed + 1}.csv"
+    write_churn_csv(fresh, rows=rows, seed=seed + 1)
+    good = _upload_with_live_traffic(port, pipeline, f"churn-{stamp}-new-data.csv", fresh, production_row)
+    if good.status != "SUCCEEDED":
+        return 1
+    _say(
+        "\nThird upload: the same kind of data with one more column, as an upstream schema change "
+        "would send. "
+        "The model passes its gate but the container rejects production's 69-feature requests (HTTP 400)"
+    )
+    changed = sample_dir / f"churn-{rows}-{seed + 2}-extra-column.csv"
+    write_churn_csv(changed, rows=rows, seed=seed + 2, extra_columns=1)
+    bad = _upload_with_live_traffic(
+        port, pipeline, f"churn-{stamp}-schema-changed.csv", changed, production_row
+    )
+    endpoint = config.boto3_client("sagemaker", port).describe_endpoint(
+        EndpointName=pipeline["endpoint_name"]
+    )
+    if bad.error != "EndpointUpdateRolledBack":
+        _say(f"\nExpected the schema-changed model to be rolled back; the run ended {bad.status} {bad.error}")
+        return 1
+    _say(
+        f"  as designed: rolled back, the endpoint is {endpoint['EndpointStatus']} on "
+        f"{endpoint['EndpointConfigName']} (the second upload's model)"
+    )
+    return 0
+
+
 def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
     cloud: LocalCloud | None = None
     if port_answers(port):
@@ -136,6 +214,8 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
             _say(f"  {row[0]:>5}  {prediction:.4f}")
         manifest = read_json_object(s3, run_input["outputs"]["manifest"])
         print_summary(result, manifest, apply_seconds, upload_to_done)
+        if _show_rollouts(port, pipeline, rows, seed, sample[0][1:]) != 0:
+            return 1
         if cloud is not None and keep_running:
             _say(f"\nThe local cloud keeps running on {endpoint_url}; Ctrl-C stops it.")
             _wait_forever()

@@ -447,6 +447,18 @@ data "aws_iam_policy_document" "step_function" {
     }
   }
 
+  # Only with rollback alarms (deployment_guardrails.tf): SageMaker reads the alarms of an update's
+  # AutoRollbackConfiguration with the UpdateEndpoint caller's permissions, and the state machine reads
+  # them to name the alarm that rolled an update back. Those alarms only, by ARN.
+  dynamic "statement" {
+    for_each = length(local.endpoint_rollback_alarm_arns) == 0 ? [] : [local.endpoint_rollback_alarm_arns]
+    content {
+      sid       = "DescribeRollbackAlarms"
+      actions   = ["cloudwatch:DescribeAlarms"]
+      resources = statement.value
+    }
+  }
+
   # No sagemaker:AddTags: the template's Create* calls pass no Tags (SageMaker authorizes AddTags only when
   # they do); the local cloud refuses a Tags parameter without it, so a template change cannot miss it.
 

@@ -107,7 +107,15 @@ locals {
     training_image         = local.training_image
     training               = var.training
     quality_gate           = var.quality_gate
-    endpoint               = merge(var.endpoint, { name = local.endpoint_name })
+    endpoint               = merge(var.endpoint, { name = local.endpoint_name, variant_name = local.endpoint_variant_name })
+    # The guarded update (deployment_guardrails.tf): DeploymentConfig as UpdateEndpoint takes it, the alarms
+    # the run names when SageMaker rolls back, and the poll budget the deployment's own timeouts give.
+    endpoint_deployment = {
+      config               = local.endpoint_deployment_config
+      rollback_alarm_names = local.endpoint_rollback_alarm_names
+      watches_alarms       = length(local.endpoint_rollback_alarm_names) > 0
+      update_max_polls     = local.endpoint_update_max_polls
+    }
   }
   state_machine_definition = templatefile(local.state_machine_template_path, local.state_machine_template_variables)
 

@@ -59,20 +59,41 @@ output "state_machine_definition" {
 }
 
 output "settings" {
-  description = "The input objects as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, trigger, observability, security."
+  description = "The input objects as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, endpoint_deployment, trigger, observability, security."
   value = {
-    storage       = var.storage
-    etl           = var.etl
-    training      = var.training
-    quality_gate  = var.quality_gate
-    endpoint      = var.endpoint
-    trigger       = var.trigger
-    observability = var.observability
-    security      = var.security
+    storage             = var.storage
+    etl                 = var.etl
+    training            = var.training
+    quality_gate        = var.quality_gate
+    endpoint            = var.endpoint
+    endpoint_deployment = var.endpoint_deployment
+    trigger             = var.trigger
+    observability       = var.observability
+    security            = var.security
   }
 }
 
 output "state_machine_template_variables" {
   description = "The values the state machine template was rendered with (statemachine/render.py renders the same definition from them)."
   value       = local.state_machine_template_variables
+}
+
+output "endpoint_rollback_alarm_names" {
+  description = "Names of the CloudWatch alarms that roll an endpoint update back: the module's enabled alarms (`<name>-endpoint-<kind>`), then endpoint_deployment.additional_alarm_names."
+  value       = local.endpoint_rollback_alarm_names
+}
+
+output "endpoint_rollback_alarm_arns" {
+  description = "ARNs of those alarms, in the same order (the Step Functions role may cloudwatch:DescribeAlarms them)."
+  value       = local.endpoint_rollback_alarm_arns
+}
+
+output "endpoint_deployment_config" {
+  description = "The DeploymentConfig a run passes to UpdateEndpoint (SageMaker API shape, keys that do not apply left out); jsonencode() it for the CLI."
+  value       = local.endpoint_deployment_config
+}
+
+output "endpoint_update_max_polls" {
+  description = "DescribeEndpoint polls a run waits for an endpoint update: endpoint.max_polls plus the polls covering the deployment's timeout and termination wait."
+  value       = local.endpoint_update_max_polls
 }

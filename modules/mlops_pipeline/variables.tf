@@ -340,6 +340,258 @@ variable "endpoint" {
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# Endpoint deployment (SageMaker deployment guardrails)
+# ---------------------------------------------------------------------------------------------------------
+
+# How a run replaces the model behind an existing endpoint (UpdateEndpoint's DeploymentConfig), and the
+# CloudWatch alarms that roll a replacement back (alarms.tf). deployment_guardrails.tf renders the
+# DeploymentConfig from this object; the limits checked here are SageMaker's and CloudWatch's (API
+# reference: DeploymentConfig, BlueGreenUpdatePolicy, TrafficRoutingConfig, CapacitySize,
+# RollingUpdatePolicy, AutoRollbackConfig; PutMetricAlarm), so a bad value fails the plan rather than a run.
+variable "endpoint_deployment" {
+  description = <<-EOT
+    How a run updates the endpoint (SageMaker deployment guardrails) and the alarms that roll an update back. The first run creates the endpoint; this applies to every later run's UpdateEndpoint.
+    - strategy: "all_at_once" (default, SageMaker's default update: blue/green, all traffic moves to the new fleet in one step), "canary" (blue/green: the canary share first, then the rest), "linear" (blue/green: equal steps) or "rolling" (the fleet is replaced batch by batch, without a second full fleet).
+    - step: { type = "CAPACITY_PERCENT" (default) or "INSTANCE_COUNT", value }: the canary (canary; 1-50 %), each linear step (linear; 10-50 %) or the maximum batch (rolling; 5-50 %), as a share of endpoint.instance_count once rounded up to whole instances (at least one); null = 10 % for canary, 20 % for linear, 25 % for rolling. Not for all_at_once.
+    - rollback_batch: { type, value } (rolling only): RollbackMaximumBatchSize, how many instances a rollback brings back at a time; null = SageMaker's default, the whole old fleet at once.
+    - wait_interval_seconds: bake after each step, while SageMaker watches the rollback alarms (0-3600); null = 0 for all_at_once, 300 for the others (longer than a few 60 s alarm periods).
+    - termination_wait_seconds: blue/green only: how long the old fleet stays up after all traffic moved (0-3600); default 0.
+    - maximum_execution_timeout_seconds: SageMaker rolls the update back when it runs longer (600-28800); must exceed the total waiting time (wait_interval_seconds x steps + termination_wait_seconds); null = that waiting time + a provisioning allowance (1800 s for blue/green, 900 s per rolling batch), at least 600 and at most 28800.
+    - alarms: the module's alarms on the endpoint's variant (alarms.tf), each rolling an update back while in ALARM; they have no actions (they page no one). Each of invocation_5xx_errors (Invocation5XXErrors), invocation_4xx_errors (Invocation4XXErrors) and model_latency (ModelLatency, in microseconds) has enabled, statistic (SampleCount, Average, Sum, Minimum, Maximum or a percentile p0-p100 such as p99 or p99.9), threshold (>= 0; the alarm is in ALARM above it), period_seconds (a multiple of 60: the metrics are per minute), evaluation_periods, datapoints_to_alarm (breaching periods among the last evaluation_periods) and treat_missing_data (missing, notBreaching, breaching or ignore). Defaults: 5XX error rate (Average) > 1 % in 1 of 1 minute; 4XX error rate > 2 % in 1 of 1 minute; p99 model latency > 500000 us (0.5 s) in 2 of 3 minutes; all notBreaching (no traffic is not a failure).
+    - additional_alarm_names: names of existing CloudWatch alarms of this account and region that also roll an update back (after the module's; at most 10 alarms in all).
+  EOT
+  type = object({
+    strategy = optional(string, "all_at_once")
+    step = optional(object({
+      type  = optional(string, "CAPACITY_PERCENT")
+      value = number
+    }))
+    rollback_batch = optional(object({
+      type  = optional(string, "CAPACITY_PERCENT")
+      value = number
+    }))
+    wait_interval_seconds             = optional(number)
+    termination_wait_seconds          = optional(number, 0)
+    maximum_execution_timeout_seconds = optional(number)
+    alarms = optional(object({
+      # The share of requests answered 5XX (the metric is 1 per failed request, 0 otherwise: Average is the
+      # rate). A model that crashes or times out answers 5XX; one bad minute is enough to stop a rollout.
+      invocation_5xx_errors = optional(object({
+        enabled             = optional(bool, true)
+        statistic           = optional(string, "Average")
+        threshold           = optional(number, 0.01)
+        period_seconds      = optional(number, 60)
+        evaluation_periods  = optional(number, 1)
+        datapoints_to_alarm = optional(number, 1)
+        treat_missing_data  = optional(string, "notBreaching")
+      }), {})
+      # The share of requests answered 4XX. The sagemaker-xgboost container answers 400 to a request it
+      # cannot score (e.g. a feature count other than the model's after a schema change), so a model that
+      # rejects production-shaped requests shows here, not as 5XX. The alarm watches the whole variant, so a
+      # broken canary's errors are diluted by the old fleet's answers (a 10 % canary failing everything is
+      # 10 %): 2 % in one minute trips on it within the first bake, and still leaves room for callers' own
+      # bad requests.
+      invocation_4xx_errors = optional(object({
+        enabled             = optional(bool, true)
+        statistic           = optional(string, "Average")
+        threshold           = optional(number, 0.02)
+        period_seconds      = optional(number, 60)
+        evaluation_periods  = optional(number, 1)
+        datapoints_to_alarm = optional(number, 1)
+        treat_missing_data  = optional(string, "notBreaching")
+      }), {})
+      # ModelLatency is in microseconds: 500000 = 0.5 s at the 99th percentile, far above what the built-in
+      # algorithms need per request on a CPU instance, so only a model that became much slower trips it;
+      # 2 of 3 minutes so one slow minute (a cold instance) does not.
+      model_latency = optional(object({
+        enabled             = optional(bool, true)
+        statistic           = optional(string, "p99")
+        threshold           = optional(number, 500000)
+        period_seconds      = optional(number, 60)
+        evaluation_periods  = optional(number, 3)
+        datapoints_to_alarm = optional(number, 2)
+        treat_missing_data  = optional(string, "notBreaching")
+      }), {})
+    }), {})
+    additional_alarm_names = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["all_at_once", "canary", "linear", "rolling"], var.endpoint_deployment.strategy)
+    error_message = "endpoint_deployment.strategy must be one of all_at_once, canary, linear, rolling; got ${jsonencode(var.endpoint_deployment.strategy)}."
+  }
+
+  validation {
+    condition     = var.endpoint_deployment.step == null ? true : contains(["CAPACITY_PERCENT", "INSTANCE_COUNT"], var.endpoint_deployment.step.type)
+    error_message = "endpoint_deployment.step.type must be \"CAPACITY_PERCENT\" or \"INSTANCE_COUNT\" (SageMaker's CapacitySize types); got ${jsonencode(try(var.endpoint_deployment.step.type, null))}."
+  }
+
+  validation {
+    condition     = var.endpoint_deployment.step == null ? true : (var.endpoint_deployment.step.value >= 1 && floor(var.endpoint_deployment.step.value) == var.endpoint_deployment.step.value)
+    error_message = "endpoint_deployment.step.value must be a whole number >= 1 (SageMaker's CapacitySize); got ${jsonencode(try(var.endpoint_deployment.step.value, null))}."
+  }
+
+  # all_at_once has one step, the whole fleet: a step size there would be silently ignored.
+  validation {
+    condition     = !(var.endpoint_deployment.strategy == "all_at_once" && var.endpoint_deployment.step != null)
+    error_message = "endpoint_deployment.step ${jsonencode(var.endpoint_deployment.step)} is set, but strategy \"all_at_once\" moves all traffic in one step: remove step, or choose canary, linear or rolling."
+  }
+
+  validation {
+    condition = try(var.endpoint_deployment.step.type != "CAPACITY_PERCENT", true) ? true : (
+      var.endpoint_deployment.step.value >= lookup({ canary = 1, linear = 10, rolling = 5 }, var.endpoint_deployment.strategy, 1) &&
+      var.endpoint_deployment.step.value <= 50
+    )
+    error_message = "endpoint_deployment.step.value ${jsonencode(try(var.endpoint_deployment.step.value, null))} (CAPACITY_PERCENT) is out of SageMaker's range for strategy ${jsonencode(var.endpoint_deployment.strategy)}: a canary is 1-50 %, a linear step 10-50 %, a rolling batch 5-50 % of the fleet."
+  }
+
+  # Cross-variable (Terraform >= 1.9): the step is a share of the variant's instances. SageMaker rounds a
+  # percentage up to whole instances, at least one, and checks that share (a canary at most 50 % of the
+  # instances, a linear step 10-50 %, a rolling batch 5-50 %): a 1-instance endpoint has no step of at most
+  # 50 %, so any strategy but all_at_once needs endpoint.instance_count >= 2.
+  validation {
+    condition = !contains(["canary", "linear", "rolling"], var.endpoint_deployment.strategy) ? true : try(alltrue(flatten([
+      for step in [var.endpoint_deployment.step != null ? var.endpoint_deployment.step : { type = "CAPACITY_PERCENT", value = lookup({ canary = 10, linear = 20, rolling = 25 }, var.endpoint_deployment.strategy) }] : [
+        for instances in [step.type == "INSTANCE_COUNT" ? step.value : max(1, ceil(step.value * var.endpoint.instance_count / 100))] :
+        instances * 100 <= 50 * var.endpoint.instance_count && instances * 100 >= lookup({ canary = 0, linear = 10, rolling = 5 }, var.endpoint_deployment.strategy) * var.endpoint.instance_count
+      ]
+    ])), true)
+    error_message = join("", flatten([
+      for step in [var.endpoint_deployment.step != null ? var.endpoint_deployment.step : { type = "CAPACITY_PERCENT", value = lookup({ canary = 10, linear = 20, rolling = 25 }, var.endpoint_deployment.strategy, 0) }] : [
+        for instances in [try(step.type == "INSTANCE_COUNT" ? step.value : max(1, ceil(step.value * var.endpoint.instance_count / 100)), 0)] : [
+          for rule in [lookup({ canary = "canary must be at most 50 %", linear = "linear step must be 10-50 %", rolling = "rolling batch must be 5-50 %" }, var.endpoint_deployment.strategy, "step must be at most 50 %")] :
+          "endpoint_deployment.step (${step.type} ${step.value}${var.endpoint_deployment.step == null ? ", the default" : ""}) is ${instances} of the endpoint's ${var.endpoint.instance_count} instance(s) (endpoint.instance_count), but a ${rule} of the variant's instances (SageMaker rounds a percentage up to whole instances, at least one). Change step, raise endpoint.instance_count (at least 2 for any step), or use strategy \"all_at_once\"."
+        ]
+      ]
+    ]))
+  }
+
+  validation {
+    condition     = var.endpoint_deployment.rollback_batch == null || var.endpoint_deployment.strategy == "rolling"
+    error_message = "endpoint_deployment.rollback_batch ${jsonencode(var.endpoint_deployment.rollback_batch)} is set, but only strategy \"rolling\" rolls back in batches (RollingUpdatePolicy.RollbackMaximumBatchSize); a blue/green rollback moves all traffic back at once. Remove rollback_batch or use strategy \"rolling\"."
+  }
+
+  validation {
+    condition = var.endpoint_deployment.rollback_batch == null ? true : try(
+      var.endpoint_deployment.rollback_batch.value >= 1 && floor(var.endpoint_deployment.rollback_batch.value) == var.endpoint_deployment.rollback_batch.value && (
+        var.endpoint_deployment.rollback_batch.type == "CAPACITY_PERCENT" ? var.endpoint_deployment.rollback_batch.value <= 100 :
+        var.endpoint_deployment.rollback_batch.type == "INSTANCE_COUNT" ? var.endpoint_deployment.rollback_batch.value <= var.endpoint.instance_count : false
+      ), false
+    )
+    error_message = "endpoint_deployment.rollback_batch ${jsonencode(var.endpoint_deployment.rollback_batch)} must have type \"CAPACITY_PERCENT\" with a whole value of 1-100, or \"INSTANCE_COUNT\" with a whole value of 1 to endpoint.instance_count (${var.endpoint.instance_count})."
+  }
+
+  validation {
+    condition     = var.endpoint_deployment.wait_interval_seconds == null ? true : (var.endpoint_deployment.wait_interval_seconds >= 0 && var.endpoint_deployment.wait_interval_seconds <= 3600 && floor(var.endpoint_deployment.wait_interval_seconds) == var.endpoint_deployment.wait_interval_seconds)
+    error_message = "endpoint_deployment.wait_interval_seconds must be a whole number of seconds between 0 and 3600 (SageMaker's WaitIntervalInSeconds), or null for the default; got ${jsonencode(var.endpoint_deployment.wait_interval_seconds)}."
+  }
+
+  validation {
+    condition     = var.endpoint_deployment.termination_wait_seconds >= 0 && var.endpoint_deployment.termination_wait_seconds <= 3600 && floor(var.endpoint_deployment.termination_wait_seconds) == var.endpoint_deployment.termination_wait_seconds
+    error_message = "endpoint_deployment.termination_wait_seconds must be a whole number of seconds between 0 and 3600 (SageMaker's TerminationWaitInSeconds); got ${jsonencode(var.endpoint_deployment.termination_wait_seconds)}."
+  }
+
+  # RollingUpdatePolicy has no TerminationWaitInSeconds: each batch retires its old instances as it goes.
+  validation {
+    condition     = !(var.endpoint_deployment.strategy == "rolling" && var.endpoint_deployment.termination_wait_seconds > 0)
+    error_message = "endpoint_deployment.termination_wait_seconds ${jsonencode(var.endpoint_deployment.termination_wait_seconds)} is set, but a rolling update retires the old instances batch by batch and has no termination wait: set it to 0, or use a blue/green strategy."
+  }
+
+  validation {
+    condition     = var.endpoint_deployment.maximum_execution_timeout_seconds == null ? true : (var.endpoint_deployment.maximum_execution_timeout_seconds >= 600 && var.endpoint_deployment.maximum_execution_timeout_seconds <= 28800 && floor(var.endpoint_deployment.maximum_execution_timeout_seconds) == var.endpoint_deployment.maximum_execution_timeout_seconds)
+    error_message = "endpoint_deployment.maximum_execution_timeout_seconds must be a whole number of seconds between 600 and 28800 (SageMaker's MaximumExecutionTimeoutInSeconds), or null for the derived default; got ${jsonencode(var.endpoint_deployment.maximum_execution_timeout_seconds)}."
+  }
+
+  # SageMaker: the timeout must be larger than the total waiting time. Steps as deployment_guardrails.tf
+  # counts them: all_at_once 1, canary 2 (the canary, then the rest), linear and rolling one per step of
+  # whole instances; a bake follows every step.
+  validation {
+    condition = !contains(["all_at_once", "canary", "linear", "rolling"], var.endpoint_deployment.strategy) ? true : try(alltrue(flatten([
+      for step in [var.endpoint_deployment.step != null ? var.endpoint_deployment.step : { type = "CAPACITY_PERCENT", value = lookup({ all_at_once = 100, canary = 10, linear = 20, rolling = 25 }, var.endpoint_deployment.strategy) }] : [
+        for steps in [lookup({ all_at_once = 1, canary = 2 }, var.endpoint_deployment.strategy, ceil(var.endpoint.instance_count / (step.type == "INSTANCE_COUNT" ? step.value : max(1, ceil(step.value * var.endpoint.instance_count / 100)))))] : [
+          for waits in [coalesce(var.endpoint_deployment.wait_interval_seconds, var.endpoint_deployment.strategy == "all_at_once" ? 0 : 300) * steps + (var.endpoint_deployment.strategy == "rolling" ? 0 : var.endpoint_deployment.termination_wait_seconds)] :
+          coalesce(var.endpoint_deployment.maximum_execution_timeout_seconds, min(28800, max(600, waits + (var.endpoint_deployment.strategy == "rolling" ? 900 * steps : 1800)))) > waits
+        ]
+      ]
+    ])), true)
+    error_message = join("", flatten([
+      for step in [var.endpoint_deployment.step != null ? var.endpoint_deployment.step : { type = "CAPACITY_PERCENT", value = lookup({ all_at_once = 100, canary = 10, linear = 20, rolling = 25 }, var.endpoint_deployment.strategy, 100) }] : [
+        for steps in [try(lookup({ all_at_once = 1, canary = 2 }, var.endpoint_deployment.strategy, ceil(var.endpoint.instance_count / (step.type == "INSTANCE_COUNT" ? step.value : max(1, ceil(step.value * var.endpoint.instance_count / 100))))), 0)] : [
+          for wait in [coalesce(var.endpoint_deployment.wait_interval_seconds, var.endpoint_deployment.strategy == "all_at_once" ? 0 : 300)] : [
+            for waits in [wait * steps + (var.endpoint_deployment.strategy == "rolling" ? 0 : var.endpoint_deployment.termination_wait_seconds)] :
+            "endpoint_deployment.maximum_execution_timeout_seconds (${coalesce(var.endpoint_deployment.maximum_execution_timeout_seconds, min(28800, max(600, waits + (var.endpoint_deployment.strategy == "rolling" ? 900 * steps : 1800))))}${var.endpoint_deployment.maximum_execution_timeout_seconds == null ? ", derived: waiting time + provisioning allowance, at most 28800" : ""}) must be greater than the update's total waiting time, ${waits} s (wait_interval_seconds ${wait} x ${steps} step(s)${var.endpoint_deployment.strategy == "rolling" ? "" : " + termination_wait_seconds ${var.endpoint_deployment.termination_wait_seconds}"}), as SageMaker requires. Shorten the waits, take fewer, larger steps, or raise the timeout (at most 28800)."
+          ]
+        ]
+      ]
+    ]))
+  }
+
+  # A canary or linear rollout exists to bake each step under watch: without an alarm SageMaker watches
+  # nothing, and the rollout only runs both fleets longer. (A rolling update still saves the second fleet.)
+  validation {
+    condition     = !contains(["canary", "linear"], var.endpoint_deployment.strategy) || length([for kind, alarm in var.endpoint_deployment.alarms : kind if alarm.enabled]) + length(var.endpoint_deployment.additional_alarm_names) > 0
+    error_message = "endpoint_deployment.strategy ${jsonencode(var.endpoint_deployment.strategy)} bakes each step while SageMaker watches the rollback alarms, but none is configured (every endpoint_deployment.alarms.*.enabled is false and additional_alarm_names is empty): enable an alarm, name one in additional_alarm_names, or use strategy \"all_at_once\"."
+  }
+
+  validation {
+    condition     = alltrue([for kind, alarm in var.endpoint_deployment.alarms : can(regex("^(SampleCount|Average|Sum|Minimum|Maximum|p(100(\\.0{1,2})?|[0-9]{1,2}(\\.[0-9]{1,2})?))$", alarm.statistic))])
+    error_message = "endpoint_deployment.alarms: statistic must be SampleCount, Average, Sum, Minimum, Maximum or a percentile from p0 to p100 with at most two decimals (e.g. p99, p99.9); got ${join(", ", [for kind, alarm in var.endpoint_deployment.alarms : "${kind}.statistic = ${jsonencode(alarm.statistic)}" if !can(regex("^(SampleCount|Average|Sum|Minimum|Maximum|p(100(\\.0{1,2})?|[0-9]{1,2}(\\.[0-9]{1,2})?))$", alarm.statistic))])}."
+  }
+
+  validation {
+    condition     = alltrue([for kind, alarm in var.endpoint_deployment.alarms : alarm.threshold >= 0])
+    error_message = "endpoint_deployment.alarms: threshold must be >= 0 (error rates, counts and latencies are never negative); got ${join(", ", [for kind, alarm in var.endpoint_deployment.alarms : "${kind}.threshold = ${alarm.threshold}" if alarm.threshold < 0])}."
+  }
+
+  # CloudWatch also takes 10, 20 and 30 s, but only for high-resolution metrics: SageMaker publishes its
+  # invocation metrics per minute, so a shorter period would see no data most of the time (and costs more).
+  validation {
+    condition     = alltrue([for kind, alarm in var.endpoint_deployment.alarms : alarm.period_seconds >= 60 && alarm.period_seconds % 60 == 0])
+    error_message = "endpoint_deployment.alarms: period_seconds must be a multiple of 60 (SageMaker's invocation metrics are per minute; CloudWatch's 10, 20 and 30 s periods need high-resolution metrics); got ${join(", ", [for kind, alarm in var.endpoint_deployment.alarms : "${kind}.period_seconds = ${alarm.period_seconds}" if !(alarm.period_seconds >= 60 && alarm.period_seconds % 60 == 0)])}."
+  }
+
+  # CloudWatch: an alarm evaluates at most one day of data when its period is under an hour, seven days
+  # otherwise (Period x EvaluationPeriods).
+  validation {
+    condition     = alltrue([for kind, alarm in var.endpoint_deployment.alarms : alarm.evaluation_periods >= 1 && floor(alarm.evaluation_periods) == alarm.evaluation_periods && alarm.period_seconds * alarm.evaluation_periods <= (alarm.period_seconds < 3600 ? 86400 : 604800)])
+    error_message = "endpoint_deployment.alarms: evaluation_periods must be a whole number >= 1, with period_seconds x evaluation_periods at most 86400 (one day) for periods under an hour, 604800 (seven days) otherwise (CloudWatch's limit); got ${join(", ", [for kind, alarm in var.endpoint_deployment.alarms : "${kind}: ${alarm.evaluation_periods} x ${alarm.period_seconds} s" if !(alarm.evaluation_periods >= 1 && floor(alarm.evaluation_periods) == alarm.evaluation_periods && alarm.period_seconds * alarm.evaluation_periods <= (alarm.period_seconds < 3600 ? 86400 : 604800))])}."
+  }
+
+  validation {
+    condition     = alltrue([for kind, alarm in var.endpoint_deployment.alarms : alarm.datapoints_to_alarm >= 1 && floor(alarm.datapoints_to_alarm) == alarm.datapoints_to_alarm && alarm.datapoints_to_alarm <= alarm.evaluation_periods])
+    error_message = "endpoint_deployment.alarms: datapoints_to_alarm must be a whole number from 1 to evaluation_periods (CloudWatch's \"M out of N\"); got ${join(", ", [for kind, alarm in var.endpoint_deployment.alarms : "${kind}: ${alarm.datapoints_to_alarm} of ${alarm.evaluation_periods}" if !(alarm.datapoints_to_alarm >= 1 && floor(alarm.datapoints_to_alarm) == alarm.datapoints_to_alarm && alarm.datapoints_to_alarm <= alarm.evaluation_periods)])}."
+  }
+
+  validation {
+    condition     = alltrue([for kind, alarm in var.endpoint_deployment.alarms : contains(["missing", "notBreaching", "breaching", "ignore"], alarm.treat_missing_data)])
+    error_message = "endpoint_deployment.alarms: treat_missing_data must be missing, notBreaching, breaching or ignore; got ${join(", ", [for kind, alarm in var.endpoint_deployment.alarms : "${kind}.treat_missing_data = ${jsonencode(alarm.treat_missing_data)}" if !contains(["missing", "notBreaching", "breaching", "ignore"], alarm.treat_missing_data)])}."
+  }
+
+  # SageMaker's Alarm.AlarmName: 1-255 characters, not blank. No "*" or "?": the names also become the IAM
+  # resources of cloudwatch:DescribeAlarms (iam.tf), where those are wildcards.
+  validation {
+    condition     = alltrue([for alarm_name in var.endpoint_deployment.additional_alarm_names : length(alarm_name) >= 1 && length(alarm_name) <= 255 && trimspace(alarm_name) != "" && !can(regex("[*?[:cntrl:]]", alarm_name))])
+    error_message = "endpoint_deployment.additional_alarm_names must be names of existing CloudWatch alarms, 1-255 characters, not blank, without control characters, \"*\" or \"?\" (IAM wildcards in the grant to describe them); got ${jsonencode([for alarm_name in var.endpoint_deployment.additional_alarm_names : alarm_name if !(length(alarm_name) >= 1 && length(alarm_name) <= 255 && trimspace(alarm_name) != "" && !can(regex("[*?[:cntrl:]]", alarm_name)))])}."
+  }
+
+  validation {
+    condition = (
+      length(distinct(var.endpoint_deployment.additional_alarm_names)) == length(var.endpoint_deployment.additional_alarm_names) &&
+      length(setintersection(toset(var.endpoint_deployment.additional_alarm_names), toset([for suffix in ["5xx-errors", "4xx-errors", "model-latency"] : "${var.name}-endpoint-${suffix}"]))) == 0
+    )
+    error_message = "endpoint_deployment.additional_alarm_names ${jsonencode(var.endpoint_deployment.additional_alarm_names)} must not repeat a name, nor name one of the module's own alarms (${var.name}-endpoint-5xx-errors, -4xx-errors, -model-latency: enable them under endpoint_deployment.alarms instead)."
+  }
+
+  # AutoRollbackConfig.Alarms holds 1-10 alarms; with none the DeploymentConfig leaves it out.
+  validation {
+    condition     = length([for kind, alarm in var.endpoint_deployment.alarms : kind if alarm.enabled]) + length(var.endpoint_deployment.additional_alarm_names) <= 10
+    error_message = "endpoint_deployment: SageMaker takes at most 10 rollback alarms; the enabled module alarms (${length([for kind, alarm in var.endpoint_deployment.alarms : kind if alarm.enabled])}) and additional_alarm_names (${length(var.endpoint_deployment.additional_alarm_names)}) make ${length([for kind, alarm in var.endpoint_deployment.alarms : kind if alarm.enabled]) + length(var.endpoint_deployment.additional_alarm_names)}."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # Trigger (Lambda asynchronous invocation)
 # ---------------------------------------------------------------------------------------------------------
 

@@ -71,15 +71,16 @@ run "every_input_object_reaches_the_module" {
     tags = { team = "ml" }
     pipelines = {
       "churn-xgboost" = {
-        tags          = { pipeline = "churn" }
-        storage       = { run_data_expiration_days = 14 }
-        etl           = { train_fraction = 0.7 }
-        training      = { instance_type = "ml.c5.xlarge" }
-        quality_gate  = { threshold = 0.2 }
-        endpoint      = { poll_interval_seconds = 45 }
-        trigger       = { maximum_retry_attempts = 1 }
-        observability = { log_retention_days = 7 }
-        security      = { iam_path = "/mlops/" }
+        tags                = { pipeline = "churn" }
+        storage             = { run_data_expiration_days = 14 }
+        etl                 = { train_fraction = 0.7 }
+        training            = { instance_type = "ml.c5.xlarge" }
+        quality_gate        = { threshold = 0.2 }
+        endpoint            = { poll_interval_seconds = 45, instance_count = 2 }
+        endpoint_deployment = { strategy = "canary", alarms = { model_latency = { threshold = 250000 } } }
+        trigger             = { maximum_retry_attempts = 1 }
+        observability       = { log_retention_days = 7 }
+        security            = { iam_path = "/mlops/" }
       }
     }
   }
@@ -91,6 +92,8 @@ run "every_input_object_reaches_the_module" {
       output.pipelines["churn-xgboost"].settings.training.instance_type == "ml.c5.xlarge" &&
       output.pipelines["churn-xgboost"].settings.quality_gate.threshold == 0.2 &&
       output.pipelines["churn-xgboost"].settings.endpoint.poll_interval_seconds == 45 &&
+      output.pipelines["churn-xgboost"].settings.endpoint_deployment.strategy == "canary" &&
+      output.pipelines["churn-xgboost"].settings.endpoint_deployment.alarms.model_latency.threshold == 250000 &&
       output.pipelines["churn-xgboost"].settings.trigger.maximum_retry_attempts == 1 &&
       output.pipelines["churn-xgboost"].settings.observability.log_retention_days == 7 &&
       output.pipelines["churn-xgboost"].settings.security.iam_path == "/mlops/"
@@ -121,6 +124,55 @@ run "misspelt_field_is_refused" {
   }
 
   expect_failures = [output.pipelines]
+}
+
+# Nested objects are checked too: a misspelt alarm, or a misspelt field of one, would otherwise leave the
+# alarm at its defaults without a word.
+run "misspelt_nested_field_is_refused" {
+  command = plan
+
+  variables {
+    pipelines = {
+      "churn-xgboost" = {
+        endpoint_deployment = { alarms = { model_latency = { threshhold = 250000 } } }
+      }
+    }
+  }
+
+  expect_failures = [output.pipelines]
+}
+
+run "misspelt_nested_object_is_refused" {
+  command = plan
+
+  variables {
+    pipelines = {
+      "churn-xgboost" = {
+        endpoint_deployment = { alarms = { model_latncy = { threshold = 250000 } } }
+      }
+    }
+  }
+
+  expect_failures = [output.pipelines]
+}
+
+# Map fields keep whatever keys they are given: never reported as unknown.
+run "map_fields_and_lists_are_not_checked_for_keys" {
+  command = plan
+
+  variables {
+    pipelines = {
+      "churn-xgboost" = {
+        training            = { hyperparameters = { any_name = "1" }, vpc = { subnet_ids = ["subnet-0123456789abcdef0"], security_group_ids = ["sg-0123456789abcdef0"] } }
+        endpoint_deployment = { additional_alarm_names = ["churn-kpi"], alarms = { invocation_4xx_errors = { enabled = false } } }
+      }
+    }
+  }
+
+  assert {
+    condition     = output.pipelines["churn-xgboost"].settings.training.hyperparameters == tomap({ any_name = "1" }) && output.pipelines["churn-xgboost"].settings.endpoint_deployment.additional_alarm_names == tolist(["churn-kpi"])
+    error_message = "map keys and list values must reach the module without being reported as unknown"
+  }
 }
 
 run "unknown_input_object_is_refused" {

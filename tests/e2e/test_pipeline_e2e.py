@@ -3,8 +3,10 @@
 A local cloud is started in its own process (tests/e2e/conftest.py); `terraform apply` deploys
 environments/demo.tfvars to it, the provider pointed there by the tools' override file; uploads go
 through S3 as a user's would. The scenarios run in order on one deployment, as a
-pipeline lives: first upload creates the endpoint, a second one updates it, bad data fails at the
-ETL step without touching the endpoint, then plan is clean and destroy removes everything.
+pipeline lives: first upload creates the endpoint, a second one updates it through demo.tfvars'
+canary while a caller keeps invoking it, bad data fails at the ETL step without touching the endpoint,
+a schema-changed upload's model passes its gate but fails production requests and is rolled back by
+the canary's alarm, then plan is clean and destroy removes everything.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pytest
 import xgboost
 
 from localcloud import config
+from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
 from localcloud.tools.run_follower import RunResult, read_json_object, upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
@@ -94,11 +97,33 @@ def first_run(deployment: Deployment, data_dir: Path) -> tuple[RunResult, Path]:
     return _run_upload(deployment, "first upload.csv", data.read_bytes()), data
 
 
+def _production_row(csv_path: Path) -> str:
+    """A feature row as production sends it: the 69 features of the data the endpoint was built for."""
+    return csv_path.read_text().splitlines()[0].split(",", 1)[1]
+
+
+def _run_upload_under_traffic(
+    deployment: Deployment, file_name: str, body: bytes, production_row: str
+) -> tuple[RunResult, list[Answer]]:
+    """Upload while a caller keeps invoking the endpoint, as production does during a rollout."""
+    runtime = deployment.client("sagemaker-runtime")
+    traffic = EndpointTraffic(runtime, deployment.outputs["endpoint_name"], production_row).start()
+    try:
+        result = _run_upload(deployment, file_name, body)
+    finally:
+        answers = traffic.stop()
+    return result, answers
+
+
 @pytest.fixture(scope="module")
-def second_run(deployment: Deployment, data_dir: Path, first_run: tuple[RunResult, Path]) -> RunResult:
+def second_run(
+    deployment: Deployment, data_dir: Path, first_run: tuple[RunResult, Path]
+) -> tuple[RunResult, list[Answer]]:
     data = data_dir / "second.csv"
     write_churn_csv(data, rows=3000, seed=8)
-    return _run_upload(deployment, "second.csv", data.read_bytes())
+    return _run_upload_under_traffic(
+        deployment, "second.csv", data.read_bytes(), _production_row(first_run[1])
+    )
 
 
 def test_first_upload_creates_the_endpoint_and_serves_probabilities(
@@ -120,9 +145,21 @@ def test_first_upload_creates_the_endpoint_and_serves_probabilities(
 
 
 def test_second_upload_updates_the_endpoint_to_the_new_model(
-    deployment: Deployment, first_run: tuple[RunResult, Path], second_run: RunResult
+    deployment: Deployment, first_run: tuple[RunResult, Path], second_run: tuple[RunResult, list[Answer]]
 ) -> None:
+    second_run, answers = second_run
     assert second_run.status == "SUCCEEDED", f"{second_run.error}: {second_run.cause}"
+    # The canary (1 of demo.tfvars' 4 instances) took its share, then everything; no caller saw an error.
+    new_config = second_run.run_input["names"]["endpoint_config"]
+    assert answers and all(answer.ok for answer in answers)
+    first_new = next(i for i, answer in enumerate(answers) if answer.config == new_config)
+    all_new = next(
+        i for i in range(first_new, len(answers)) if all(a.config == new_config for a in answers[i : i + 50])
+    )
+    canary_phase = answers[first_new:all_new]
+    assert len(canary_phase) >= 200
+    share = sum(answer.config == new_config for answer in canary_phase) / len(canary_phase)
+    assert 0.25 * 0.9 <= share <= 0.25 * 1.1, share
     assert second_run.output["endpoint_action"] == "updated"
     endpoint = deployment.client("sagemaker").describe_endpoint(
         EndpointName=deployment.outputs["endpoint_name"]
@@ -138,8 +175,9 @@ def test_second_upload_updates_the_endpoint_to_the_new_model(
 
 
 def test_bad_upload_fails_at_etl_and_the_endpoint_keeps_serving(
-    deployment: Deployment, first_run: tuple[RunResult, Path], second_run: RunResult
+    deployment: Deployment, first_run: tuple[RunResult, Path], second_run: tuple[RunResult, list[Answer]]
 ) -> None:
+    second_run, _ = second_run
     rows = _feature_rows(first_run[1], 20)
     before = _predict(deployment, rows)
     quoted = "".join(f'"{line}"\n' for line in first_run[1].read_text().splitlines())
@@ -154,6 +192,42 @@ def test_bad_upload_fails_at_etl_and_the_endpoint_keeps_serving(
     )
     assert endpoint["EndpointConfigName"] == second_run.run_input["names"]["endpoint_config"]
     assert _predict(deployment, rows) == before
+
+
+def test_schema_changed_model_fails_production_requests_and_the_canary_rolls_it_back(
+    deployment: Deployment,
+    data_dir: Path,
+    first_run: tuple[RunResult, Path],
+    second_run: tuple[RunResult, list[Answer]],
+) -> None:
+    serving = second_run[0].run_input["names"]["endpoint_config"]
+    changed = data_dir / "schema-changed.csv"
+    write_churn_csv(changed, rows=3000, seed=9, extra_columns=1)
+
+    result, answers = _run_upload_under_traffic(
+        deployment, "schema changed.csv", changed.read_bytes(), _production_row(first_run[1])
+    )
+
+    # Its own gate passed: the model is fine on its own data, only production's 69 columns break it.
+    assert result.status == "FAILED"
+    assert result.error == "EndpointUpdateRolledBack", result.cause
+    alarm = f"{PIPELINE}-endpoint-4xx-errors"
+    assert alarm in result.cause
+    assert serving in result.cause and result.run_input["names"]["endpoint_config"] in result.cause
+    endpoint = deployment.client("sagemaker").describe_endpoint(
+        EndpointName=deployment.outputs["endpoint_name"]
+    )
+    assert endpoint["EndpointStatus"] == "InService" and endpoint["EndpointConfigName"] == serving
+    # Failures only from the canary's fleet, while it had its share; the old fleet answered the rest.
+    broken = result.run_input["names"]["endpoint_config"]
+    failures = [i for i, answer in enumerate(answers) if not answer.ok]
+    assert failures, "the canary never answered a request"
+    assert all(answers[i].config == broken for i in failures)
+    canary_phase = answers[failures[0] : failures[-1] + 1]
+    assert len(failures) <= 0.25 * len(canary_phase) * 1.1 + 3
+    assert all(answer.ok and answer.config == serving for answer in answers[failures[-1] + 1 :])
+    assert all(answer.ok for answer in answers[: failures[0]])
+    assert len(answers) - failures[-1] > 20  # the caller kept being served after the rollback
 
 
 def test_python_renders_the_definition_terraform_deployed(deployment: Deployment) -> None:

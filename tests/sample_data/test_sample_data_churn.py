@@ -78,3 +78,22 @@ def test_demo_xgboost_passes_the_quality_gate(tmp_path: Path, seed: int) -> None
     # A real signal, not a lucky split: well under the majority-class error.
     churn_rate = validation[:, 0].mean()
     assert history["validation"]["error"][-1] < 0.5 * min(churn_rate, 1 - churn_rate)
+
+
+def test_extra_columns_are_appended_and_leave_the_other_columns_unchanged(tmp_path: Path) -> None:
+    plain, changed = tmp_path / "plain.csv", tmp_path / "changed.csv"
+    write_churn_csv(plain, rows=50, seed=3)
+    write_churn_csv(changed, rows=50, seed=3, extra_columns=2)
+    plain_rows = plain.read_text().splitlines()
+    changed_rows = changed.read_text().splitlines()
+    assert len(changed_rows) == 50
+    for before, after in zip(plain_rows, changed_rows, strict=True):
+        fields = after.split(",")
+        assert len(fields) == 1 + FEATURE_COUNT + 2
+        assert ",".join(fields[: 1 + FEATURE_COUNT]) == before
+        assert all(float(value) == float(value) for value in fields[-2:])
+
+
+def test_negative_extra_columns_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="extra_columns"):
+        write_churn_csv(tmp_path / "x.csv", rows=1, seed=1, extra_columns=-1)

@@ -50,11 +50,55 @@ CHURN_XGBOOST: dict[str, Any] = {
     },
     "endpoint": {
         "name": "churn-xgboost-endpoint",
+        "variant_name": "AllTraffic",
         "instance_type": "ml.m5.large",
         "instance_count": 1,
         "poll_interval_seconds": 30,
         "max_polls": 120,
     },
+    # The module's default: SageMaker's all-at-once blue/green update, watched by the module's alarms.
+    "endpoint_deployment": {
+        "config": {
+            "BlueGreenUpdatePolicy": {
+                "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
+                "TerminationWaitInSeconds": 0,
+                "MaximumExecutionTimeoutInSeconds": 1800,
+            },
+            "AutoRollbackConfiguration": {
+                "Alarms": [
+                    {"AlarmName": "churn-xgboost-endpoint-5xx-errors"},
+                    {"AlarmName": "churn-xgboost-endpoint-4xx-errors"},
+                    {"AlarmName": "churn-xgboost-endpoint-model-latency"},
+                ]
+            },
+        },
+        "rollback_alarm_names": [
+            "churn-xgboost-endpoint-5xx-errors",
+            "churn-xgboost-endpoint-4xx-errors",
+            "churn-xgboost-endpoint-model-latency",
+        ],
+        "watches_alarms": True,
+        "update_max_polls": 180,
+    },
+}
+
+# A canary on four instances: one instance (25 %) bakes 300 s, then the rest bakes 300 s.
+CANARY_DEPLOYMENT: dict[str, Any] = {
+    "config": {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "CANARY",
+                "WaitIntervalInSeconds": 300,
+                "CanarySize": {"Type": "CAPACITY_PERCENT", "Value": 25},
+            },
+            "TerminationWaitInSeconds": 60,
+            "MaximumExecutionTimeoutInSeconds": 1800,
+        },
+        "AutoRollbackConfiguration": {"Alarms": [{"AlarmName": "churn-xgboost-endpoint-4xx-errors"}]},
+    },
+    "rollback_alarm_names": ["churn-xgboost-endpoint-4xx-errors"],
+    "watches_alarms": True,
+    "update_max_polls": 182,
 }
 
 # Linear Learner from an explicit image, no gate, an endpoint shared by name.
@@ -71,6 +115,13 @@ NO_GATE["training"].update(
     hyperparameters={"predictor_type": "binary_classifier", "mini_batch_size": "100"},
 )
 NO_GATE["endpoint"]["name"] = "shared-endpoint"
+# No rollback alarms: SageMaker's default update (no DeploymentConfig), nothing to describe on rollback.
+NO_GATE["endpoint_deployment"] = {
+    "config": None,
+    "rollback_alarm_names": [],
+    "watches_alarms": False,
+    "update_max_polls": 120,
+}
 
 # Values Terraform's jsonencode escapes, a metric name with an @, a maximising comparison, fast polling.
 ESCAPES: dict[str, Any] = copy.deepcopy(CHURN_XGBOOST)
@@ -90,6 +141,7 @@ ESCAPES["training"].update(
 )
 ESCAPES["quality_gate"].update(metric_name="validation:ndcg@5", comparison="GreaterThanEquals", threshold=1)
 ESCAPES["endpoint"].update(name="escapes-endpoint", poll_interval_seconds=1, max_polls=5)
+ESCAPES["endpoint_deployment"]["update_max_polls"] = 7
 
 # Production hardening (the module's `security` input and training.vpc / isolation): a KMS key for SageMaker,
 # a VPC, network isolation and inter-container traffic encryption, a role under an IAM path.
@@ -109,7 +161,8 @@ HARDENED["training"].update(
     enable_inter_container_traffic_encryption=True,
     instance_count=2,
 )
-HARDENED["endpoint"].update(name="hardened-endpoint")
+HARDENED["endpoint"].update(name="hardened-endpoint", instance_count=4)
+HARDENED["endpoint_deployment"] = copy.deepcopy(CANARY_DEPLOYMENT)
 
 PIPELINES: dict[str, dict[str, Any]] = {
     "churn-xgboost": CHURN_XGBOOST,

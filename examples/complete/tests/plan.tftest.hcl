@@ -62,3 +62,36 @@ run "hardening_options_reach_the_resources" {
     error_message = "the KMS key, VPC, isolation and role path must reach CreateTrainingJob, CreateModel and CreateEndpointConfig"
   }
 }
+
+# The canary configuration becomes the DeploymentConfig of every later run's UpdateEndpoint.
+run "canary_rollout_is_configured" {
+  command = plan
+
+  assert {
+    condition = jsonencode(module.pipeline.endpoint_deployment_config) == jsonencode({
+      BlueGreenUpdatePolicy = {
+        TrafficRoutingConfiguration = {
+          Type                  = "CANARY"
+          WaitIntervalInSeconds = 600
+          CanarySize            = { Type = "INSTANCE_COUNT", Value = 1 }
+        }
+        TerminationWaitInSeconds         = 300
+        MaximumExecutionTimeoutInSeconds = 3300
+      }
+      AutoRollbackConfiguration = {
+        Alarms = [
+          { AlarmName = "churn-linear-endpoint-5xx-errors" },
+          { AlarmName = "churn-linear-endpoint-4xx-errors" },
+          { AlarmName = "churn-linear-endpoint-model-latency" },
+          { AlarmName = "churn-linear-prediction-drift" },
+        ]
+      }
+    })
+    error_message = "the example's canary must reach the DeploymentConfig: ${jsonencode(module.pipeline.endpoint_deployment_config)}"
+  }
+
+  assert {
+    condition     = output.settings.endpoint_deployment.alarms.model_latency.threshold == 100000 && output.settings.endpoint_deployment.alarms.invocation_4xx_errors.evaluation_periods == 3
+    error_message = "the example's alarm settings must reach the module"
+  }
+}

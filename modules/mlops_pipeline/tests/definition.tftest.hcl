@@ -175,10 +175,17 @@ run "endpoint_polling_settings_rendered" {
   assert {
     condition = anytrue([
       for state in values(jsondecode(output.state_machine_definition).States) : anytrue([
-        for choice in try(state.Choices, []) : try(choice.NumericGreaterThanEquals, null) == 7
+        for choice in try(state.Choices, []) : try(choice.NumericGreaterThanEquals, null) == output.endpoint_update_max_polls
       ])
     ])
-    error_message = "the endpoint wait loop must stop after endpoint.max_polls polls"
+    error_message = "the endpoint wait loop must stop after endpoint_update_max_polls polls"
+  }
+
+  # The budget follows from the deployment's own timeouts: endpoint.max_polls for provisioning plus the
+  # default MaximumExecutionTimeoutInSeconds of an all-at-once update (1800 s) in 1-second polls.
+  assert {
+    condition     = output.endpoint_update_max_polls == 7 + 1800
+    error_message = "endpoint_update_max_polls must be endpoint.max_polls plus the deployment timeout in polls"
   }
 
   assert {

@@ -79,6 +79,8 @@ run "step_functions_permissions" {
     error_message = "the template tags nothing it creates: sagemaker:AddTags is not needed"
   }
 
+  # cloudwatch:DescribeAlarms: the default endpoint_deployment has rollback alarms, which SageMaker reads with
+  # the UpdateEndpoint caller's permissions (tests/deployment_guardrails.tftest.hcl checks its scope).
   assert {
     condition = toset(flatten([for s in data.aws_iam_policy_document.step_function.statement : s.actions])) == toset([
       "glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun",
@@ -89,7 +91,7 @@ run "step_functions_permissions" {
       "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
       "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
       "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
-      "dynamodb:UpdateItem", "dynamodb:GetItem",
+      "dynamodb:UpdateItem", "dynamodb:GetItem", "cloudwatch:DescribeAlarms",
     ])
     error_message = "the Step Functions role's actions differ from what the template's integrations need"
   }

@@ -209,3 +209,22 @@ def test_copy_object_also_reads_its_source() -> None:
         ("s3:PutObject", ("arn:aws:s3:::b/copy.csv",)),
         ("s3:GetObject", ("arn:aws:s3:::src/dir/a b.csv",)),
     ]
+
+
+def test_describe_alarms_is_authorized_on_each_named_alarm_and_on_all_without_names() -> None:
+    (named,) = api_calls.json_api_calls(
+        "monitoring",
+        "DescribeAlarms",
+        {"AlarmNames": ["a-4xx", "a-5xx"]},
+        region="us-east-1",
+        account=ACCOUNT,
+    )
+    assert named.action == "cloudwatch:DescribeAlarms"
+    assert named.resources == (
+        f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:a-4xx",
+        f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:a-5xx",
+    )
+    (every,) = api_calls.json_api_calls(
+        "monitoring", "DescribeAlarms", {}, region="us-east-1", account=ACCOUNT
+    )
+    assert every.resources == (f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:*",)

@@ -1,0 +1,77 @@
+"""A caller that keeps invoking an endpoint with production-shaped rows, as live traffic would during a
+rollout, and records every answer: when, whether it succeeded, and which endpoint configuration's
+fleet gave it (the local cloud's `x-localcloud-endpoint-config` header; SageMaker does not say).
+
+The demo uses it to show a canary's share of traffic and its failures; the tests use it to count them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from localcloud.config import FLEET_HEADER
+
+
+@dataclass(frozen=True)
+class Answer:
+    at: float  # time.monotonic()
+    config: str  # endpoint configuration whose fleet answered; "" if unknown
+    ok: bool
+    error: str = ""
+
+
+@dataclass
+class EndpointTraffic:
+    runtime: Any  # boto3 sagemaker-runtime client
+    endpoint_name: str
+    body: str  # one CSV row of features, no label
+    pause_seconds: float = 0.0
+    answers: list[Answer] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def _call(self) -> Answer:
+        try:
+            response = self.runtime.invoke_endpoint(
+                EndpointName=self.endpoint_name, ContentType="text/csv", Body=self.body.encode()
+            )
+            headers = response["ResponseMetadata"]["HTTPHeaders"]
+            response["Body"].read()
+            return Answer(time.monotonic(), headers.get(FLEET_HEADER, ""), True)
+        except ClientError as error:
+            headers = error.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+            code = error.response.get("Error", {}).get("Code", "")
+            return Answer(time.monotonic(), headers.get(FLEET_HEADER, ""), False, code)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.answers.append(self._call())
+            if self.pause_seconds:
+                self._stop.wait(self.pause_seconds)
+
+    def start(self) -> EndpointTraffic:
+        self._thread = threading.Thread(target=self._run, name=f"traffic-{self.endpoint_name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> list[Answer]:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        return self.answers
+
+    def since(self, started: float) -> list[Answer]:
+        return [answer for answer in list(self.answers) if answer.at >= started]
+
+
+def share_by_config(answers: list[Answer]) -> dict[str, float]:
+    """Fraction of the answers each endpoint configuration's fleet gave."""
+    counts = Counter(answer.config for answer in answers)
+    total = sum(counts.values())
+    return {config: count / total for config, count in counts.items()} if total else {}
