@@ -1,9 +1,12 @@
 """`make bench`: how fast the offline pipeline is, in numbers (a script, not a test).
 
 Prints, for the generated sample data (3,000 rows unless --rows): terraform apply time; for a
-first upload (endpoint created) and a second one (endpoint updated), seconds per state and from
-upload to InService; then latency and throughput of the endpoint through InvokeEndpoint:
-p50 / p99 of single-row requests and rows per second for single-row and 1,000-row requests.
+first upload (endpoint created) and a second one (endpoint updated with demo.tfvars' canary, the
+local 10-second bakes, while a caller keeps invoking it), seconds per state and from upload to
+InService, and the requests served during the run by each fleet; a third upload with one more column,
+whose canary is rolled back by the 4XX alarm (seconds, requests served, failed); then latency and
+throughput of the endpoint through InvokeEndpoint: p50 / p99 of single-row requests and rows per
+second for single-row and 1,000-row requests.
 Everything it deploys is destroyed at the end.
 """
 
@@ -21,6 +24,8 @@ from pathlib import Path
 from localcloud import config
 from localcloud.sagemaker.latency import boto3_invoker, measure
 from localcloud.server import start_in_thread
+from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
+from localcloud.tools.rollout_watch import traffic_summary
 from localcloud.tools.run_follower import RunResult, upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
@@ -37,11 +42,26 @@ def timed_run(port: int, outputs: dict, file_name: str, body: bytes) -> tuple[Ru
     return result, time.monotonic() - started
 
 
-def print_run(label: str, result: RunResult, upload_to_done: float) -> None:
+def run_under_traffic(
+    port: int, outputs: dict, file_name: str, body: bytes, row: str
+) -> tuple[RunResult, float, list[Answer]]:
+    runtime = config.boto3_client("sagemaker-runtime", port)
+    traffic = EndpointTraffic(runtime, outputs["endpoint_name"], row).start()
+    try:
+        result, seconds = timed_run(port, outputs, file_name, body)
+    finally:
+        answers = traffic.stop()
+    return result, seconds, answers
+
+
+def print_run(
+    label: str, result: RunResult, upload_to_done: float, answers: list[Answer] | None = None
+) -> None:
     print(f"\n{label}: {result.status}")
     if result.status != "SUCCEEDED":
         print(f"  {result.error}: {result.cause}")
-        return
+    if answers is not None:
+        print(f"  live traffic during the run: {traffic_summary(answers)}")
     for stage, seconds in result.stage_seconds().items():
         print(f"  {stage:<38} {seconds:6.2f} s")
     print(f"  {'upload -> InService (wall clock)':<38} {upload_to_done:6.2f} s")
@@ -71,10 +91,26 @@ def main(argv: list[str] | None = None) -> int:
             write_churn_csv(data, rows=args.rows, seed=7)
             first, first_seconds = timed_run(cloud.port, outputs, "bench-1.csv", data.read_bytes())
             print_run(f"first upload ({args.rows} rows, endpoint created)", first, first_seconds)
+            production_row = data.read_text().splitlines()[0].split(",", 1)[1]
             write_churn_csv(data, rows=args.rows, seed=8)
-            second, second_seconds = timed_run(cloud.port, outputs, "bench-2.csv", data.read_bytes())
-            print_run(f"second upload ({args.rows} rows, endpoint updated)", second, second_seconds)
+            second, second_seconds, answers = run_under_traffic(
+                cloud.port, outputs, "bench-2.csv", data.read_bytes(), production_row
+            )
+            print_run(f"second upload ({args.rows} rows, canary update)", second, second_seconds, answers)
             if second.status != "SUCCEEDED":
+                return 1
+            changed = work_dir / "churn-extra-column.csv"
+            write_churn_csv(changed, rows=args.rows, seed=9, extra_columns=1)
+            third, third_seconds, answers = run_under_traffic(
+                cloud.port, outputs, "bench-3.csv", changed.read_bytes(), production_row
+            )
+            print_run(
+                f"third upload ({args.rows} rows, one more column: canary rolled back)",
+                third,
+                third_seconds,
+                answers,
+            )
+            if third.error != "EndpointUpdateRolledBack":
                 return 1
 
             rows = [line.split(",", 1)[1] for line in data.read_text().splitlines()[:1000]]
