@@ -34,6 +34,12 @@ Threads: every evaluation and every state change the CloudWatch API makes to an 
 holds `ALARM_STATE_LOCK`. One bad alarm never stops the others: its error is logged (once per distinct
 message) and kept in `evaluation_errors()`; the alarm keeps its state.
 
+An alarm that went to ALARM stays there at least `LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS` (default 60):
+CloudWatch evaluates a standard alarm once a minute, so on AWS an ALARM state lasts until the next
+evaluation at the earliest. The local cloud evaluates every second with windows ending now, which finds a
+breach at once (a rollout's short local bake needs that) but would also drop the state seconds later, as
+soon as good requests dilute a window: a run reading the alarms after a rollback would find them OK.
+
 `start()` runs `evaluate_all` every `LOCALCLOUD_ALARM_EVALUATION_SECONDS` (default 1; 0 turns the
 thread off; CloudWatch evaluates about once a minute) in a daemon thread; `localcloud.server` starts it
 with the local cloud and stops it in `LocalCloud.stop()`.
@@ -77,6 +83,8 @@ INTERVAL_ENV_VAR = "LOCALCLOUD_ALARM_EVALUATION_SECONDS"
 DEFAULT_INTERVAL_SECONDS = 1.0
 SET_STATE_HOLD_ENV_VAR = "LOCALCLOUD_ALARM_SET_STATE_HOLD_SECONDS"
 DEFAULT_SET_STATE_HOLD_SECONDS = 60.0
+MINIMUM_ALARM_ENV_VAR = "LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS"
+DEFAULT_MINIMUM_ALARM_SECONDS = 60.0
 # moto's reason for a new alarm (Alarm.__init__), kept by alarm_api.py with the state INSUFFICIENT_DATA.
 INITIAL_REASON = "Unchecked: Initial alarm creation"
 # Set on an Alarm by SetAlarmState (alarm_api.py): until when the evaluator leaves its state alone.
@@ -110,6 +118,11 @@ def interval_from_environment() -> float:
 def set_state_hold_from_environment() -> float:
     """Seconds a SetAlarmState state is kept: LOCALCLOUD_ALARM_SET_STATE_HOLD_SECONDS, default 60."""
     return _seconds_from_environment(SET_STATE_HOLD_ENV_VAR, DEFAULT_SET_STATE_HOLD_SECONDS)
+
+
+def minimum_alarm_from_environment() -> float:
+    """Seconds an ALARM state lasts at least: LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS, default 60."""
+    return _seconds_from_environment(MINIMUM_ALARM_ENV_VAR, DEFAULT_MINIMUM_ALARM_SECONDS)
 
 
 def evaluation_errors() -> dict[tuple[str, str, str], str]:
@@ -210,6 +223,14 @@ def _held(alarm: Alarm, now: datetime) -> bool:
     return held_until is not None and as_utc(now) < held_until
 
 
+def _alarm_too_recent(alarm: Alarm, now: datetime) -> bool:
+    """In ALARM for less than the minimum: CloudWatch would not have evaluated it again yet."""
+    if alarm.state_value != "ALARM" or alarm.state_updated_timestamp is None:
+        return False
+    minimum = timedelta(seconds=minimum_alarm_from_environment())
+    return as_utc(now) < as_utc(alarm.state_updated_timestamp) + minimum
+
+
 def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime) -> None:
     if alarm.rule is not None:  # a composite alarm
         if alarm.state_reason == INITIAL_REASON:
@@ -226,6 +247,8 @@ def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime) -> None:
             alarm.state_value = evaluation.state
             alarm.state_reason = evaluation.reason
             alarm.state_reason_data = evaluation.reason_data_json()
+        return
+    if evaluation.changed and _alarm_too_recent(alarm, now):
         return
     if evaluation.changed:
         LOG.info(

@@ -197,6 +197,21 @@ def test_the_window_slides_past_old_data(
     )
 
 
+def test_an_alarm_stays_in_alarm_until_cloudwatch_would_evaluate_it_again(
+    cloudwatch: Any, backend: CloudWatchBackend, unique_name: str, no_background_evaluation: None
+) -> None:
+    _put_error_alarm(cloudwatch, unique_name, unique_name)
+    _put_errors(cloudwatch, unique_name, 1.0)
+    tripped = datetime.now(UTC) + timedelta(seconds=55)  # the error is still in the 60 s window
+    with alarm_evaluator.ALARM_STATE_LOCK:
+        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=tripped) == {unique_name: ALARM}
+        # 30 s later the window holds no error any more, but CloudWatch evaluates once a minute.
+        soon = tripped + timedelta(seconds=30)
+        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=soon) == {unique_name: ALARM}
+        later = tripped + timedelta(seconds=61)
+        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=later) == {unique_name: OK}
+
+
 def test_describe_alarms_evaluates_first(
     cloudwatch: Any, unique_name: str, no_background_evaluation: None
 ) -> None:
