@@ -212,7 +212,7 @@ def test_schema_changed_model_fails_production_requests_and_the_canary_rolls_it_
     assert result.status == "FAILED"
     assert result.error == "EndpointUpdateRolledBack", result.cause
     alarm = f"{PIPELINE}-endpoint-4xx-errors"
-    assert alarm in result.cause
+    assert f'Rollback alarms in ALARM: ["{alarm}"]' in result.cause
     assert serving in result.cause and result.run_input["names"]["endpoint_config"] in result.cause
     endpoint = deployment.client("sagemaker").describe_endpoint(
         EndpointName=deployment.outputs["endpoint_name"]
