@@ -761,12 +761,64 @@ def _output(result: ExecutionResult) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pipeline", ["churn-xgboost", "hardened"])
-def test_update_passes_the_modules_deployment_config_as_is(pipeline: str) -> None:
-    variables = _variables(pipeline)
-    parameters = _definition(pipeline)["States"]["UpdateEndpoint"]["Parameters"]
-    assert parameters["DeploymentConfig"] == variables["endpoint_deployment"]["config"]
+ALARMS = {"Alarms": [{"AlarmName": "churn-xgboost-endpoint-4xx-errors"}]}
+DEPLOYMENT_CONFIGS = {
+    "all_at_once": {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
+            "TerminationWaitInSeconds": 0,
+            "MaximumExecutionTimeoutInSeconds": 1800,
+        },
+        "AutoRollbackConfiguration": ALARMS,
+    },
+    "canary": {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "CANARY",
+                "WaitIntervalInSeconds": 300,
+                "CanarySize": {"Type": "INSTANCE_COUNT", "Value": 1},
+            },
+            "TerminationWaitInSeconds": 60,
+            "MaximumExecutionTimeoutInSeconds": 2400,
+        },
+        "AutoRollbackConfiguration": ALARMS,
+    },
+    "linear": {
+        "BlueGreenUpdatePolicy": {
+            "TrafficRoutingConfiguration": {
+                "Type": "LINEAR",
+                "WaitIntervalInSeconds": 120,
+                "LinearStepSize": {"Type": "CAPACITY_PERCENT", "Value": 20},
+            },
+            "MaximumExecutionTimeoutInSeconds": 3000,
+        },
+        "AutoRollbackConfiguration": ALARMS,
+    },
+    "rolling": {
+        "RollingUpdatePolicy": {
+            "MaximumBatchSize": {"Type": "CAPACITY_PERCENT", "Value": 25},
+            "WaitIntervalInSeconds": 300,
+            "MaximumExecutionTimeoutInSeconds": 4800,
+            "RollbackMaximumBatchSize": {"Type": "INSTANCE_COUNT", "Value": 2},
+        },
+        "AutoRollbackConfiguration": ALARMS,
+    },
+}
+
+
+@pytest.mark.parametrize("strategy", sorted(DEPLOYMENT_CONFIGS))
+def test_update_passes_each_strategys_deployment_config_as_is(strategy: str) -> None:
+    config = DEPLOYMENT_CONFIGS[strategy]
+    parameters = _definition(endpoint_deployment={"config": config})["States"]["UpdateEndpoint"]["Parameters"]
+    assert parameters["DeploymentConfig"] == config
+    assert parameters["EndpointName"] == "churn-xgboost-endpoint"
     assert parameters["EndpointConfigName.$"] == "$.names.endpoint_config"
+
+
+def test_the_fixture_pipelines_deployment_config_reaches_the_update() -> None:
+    variables = _variables("hardened")
+    parameters = _definition("hardened")["States"]["UpdateEndpoint"]["Parameters"]
+    assert parameters["DeploymentConfig"] == variables["endpoint_deployment"]["config"]
 
 
 def test_update_without_deployment_config_sends_none_and_reads_no_alarms() -> None:

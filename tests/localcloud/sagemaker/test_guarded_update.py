@@ -8,17 +8,20 @@ answer says (local header) which endpoint configuration's fleet gave it.
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import numpy as np
 import pytest
 import xgboost as xgb
 from botocore.exceptions import ClientError
 
+from localcloud.iam import role_sessions
 from localcloud.tools.endpoint_traffic import EndpointTraffic
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
@@ -236,5 +239,44 @@ def test_update_with_an_unknown_alarm_or_a_renamed_variant_is_refused(
     with pytest.raises(ClientError, match="at most 50%"):
         guarded.sagemaker.update_endpoint(
             EndpointName=endpoint, EndpointConfigName=green, DeploymentConfig=too_big
+        )
+    assert guarded.sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService"
+
+
+def test_a_caller_that_may_not_read_the_rollback_alarms_cannot_start_the_update(
+    guarded: Guarded, endpoint: str
+) -> None:
+    # SageMaker reads the AutoRollbackConfiguration alarms with the UpdateEndpoint caller's permissions.
+    alarm = guarded.alarm(endpoint)
+    green = guarded.config(f"{endpoint}-green3", FEATURES, seed=5)
+    iam = guarded.aws("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role_arn = iam.create_role(RoleName=f"{endpoint}-caller", AssumeRolePolicyDocument=json.dumps(trust))[
+        "Role"
+    ]["Arn"]
+    update_only = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sagemaker:UpdateEndpoint", "Resource": "*"}],
+    }
+    iam.put_role_policy(
+        RoleName=f"{endpoint}-caller", PolicyName="update", PolicyDocument=json.dumps(update_only)
+    )
+    session = role_sessions.assume_role_as_service(role_arn, "states.amazonaws.com", "caller")
+    sagemaker = boto3.client(
+        "sagemaker",
+        endpoint_url=guarded.sagemaker.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=session.access_key_id,
+        aws_secret_access_key=session.secret_access_key,
+        aws_session_token=session.session_token,
+    )
+    with pytest.raises(ClientError, match=f"cloudwatch:DescribeAlarms on resource: .*alarm:{alarm}"):
+        sagemaker.update_endpoint(
+            EndpointName=endpoint, EndpointConfigName=green, DeploymentConfig=_canary(alarm)
         )
     assert guarded.sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointStatus"] == "InService"
