@@ -391,12 +391,15 @@ def _guarded_update(
             )
             time.sleep(plan.termination_wait_seconds)
         with SAGEMAKER_STATE_LOCK:
+            deleted = not _is_current(backend, endpoint)
             old_fleet = endpoint_route.current
             endpoint_route.current, endpoint_route.new_fleet = server, None
             endpoint_route.set_new_fleet_share(0.0)
-            if _is_current(backend, endpoint):
+            if not deleted:
                 _now_serving(endpoint, server.config_name, variants, failure_reason=None)
         _untrack_and_stop(old_fleet)
+        if deleted:  # DeleteEndpoint during the rollout stopped the fleets it knew; this one too
+            _untrack_and_stop(server)
         return
     if result is not None:
         failure = result.failure_reason or "Deployment rolled back"
