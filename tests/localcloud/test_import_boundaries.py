@@ -1,5 +1,6 @@
-"""What must not import moto: the client tools (they talk to a cloud through boto3 and Terraform only)
-and the SageMaker subprocesses (every training job and endpoint start would pay for it)."""
+"""What must not import moto: the client tools (they talk to a cloud through boto3 and Terraform only),
+the SageMaker subprocesses (every training job and endpoint start would pay for it), and the pure rules
+(alarm evaluation, deployment configs and rollout steps), which are tested without a cloud."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from localcloud import config
     "modules",
     [
         "localcloud.tools.run_follower, localcloud.tools.terraform",
+        "localcloud.tools.endpoint_traffic, localcloud.tools.rollout_watch",
         "localcloud.sagemaker.xgboost_container, localcloud.sagemaker.model_server",
+        "localcloud.cloudwatch.alarm_evaluation",
+        "localcloud.sagemaker.deployment_config, localcloud.sagemaker.rollout",
     ],
 )
 def test_modules_do_not_import_moto(modules: str) -> None:
