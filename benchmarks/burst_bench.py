@@ -24,6 +24,7 @@ from pathlib import Path
 from localcloud import config
 from localcloud.server import start_in_thread
 from localcloud.tools.run_follower import RunResult, upload_and_follow
+from localcloud.tools.serving import served_container
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
 from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
@@ -49,12 +50,8 @@ def outcome(result: RunResult) -> str:
 
 
 def serving_run(port: int, endpoint_name: str, results: list[RunResult]) -> str | None:
-    """The run id whose model the endpoint serves: DescribeEndpoint -> config -> model -> ModelDataUrl."""
-    sagemaker = config.boto3_client("sagemaker", port)
-    endpoint = sagemaker.describe_endpoint(EndpointName=endpoint_name)
-    endpoint_config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
-    model = sagemaker.describe_model(ModelName=endpoint_config["ProductionVariants"][0]["ModelName"])
-    url = model["PrimaryContainer"]["ModelDataUrl"]
+    """The run id whose model the endpoint serves (its model data URL holds the run's prefix)."""
+    url = served_container(config.boto3_client("sagemaker", port), endpoint_name)["ModelDataUrl"]
     return next((r.run_input["run_id"] for r in results if f"/{r.run_input['run_id']}/" in url), None)
 
 

@@ -1,8 +1,10 @@
 """Delete what a pipeline's runs created outside Terraform, so `terraform destroy` can remove the rest.
 
 Runs create SageMaker resources that Terraform does not manage: the endpoint, one endpoint config
-and one model per run. They, and the run data in the bucket (every object version), are deleted
-here. Training jobs cannot be deleted in SageMaker; they cost nothing once finished.
+and one model per run, and one version per run in the pipeline's model package group (the registry;
+SageMaker refuses to delete a group that still has versions). They, and the run data in the bucket
+(every object version), are deleted here: this is for taking a pipeline down, its model records go with
+it. Training jobs cannot be deleted in SageMaker; they cost nothing once finished.
 
     python scripts/empty_pipeline.py --bucket BUCKET --endpoint ENDPOINT --name-prefix PIPELINE \
         [--endpoint-url URL]
@@ -26,7 +28,8 @@ NAME_SEPARATOR = "--"
 
 
 def delete_sagemaker_resources(sagemaker: Any, endpoint_name: str, name_prefix: str) -> list[str]:
-    """Delete the endpoint and every endpoint config and model of pipeline `name_prefix` (`<name>--...`)."""
+    """Delete the endpoint, every endpoint config and model of pipeline `name_prefix` (`<name>--...`) and
+    the versions of its model package group."""
     deleted: list[str] = []
     try:
         sagemaker.delete_endpoint(EndpointName=endpoint_name)
@@ -44,6 +47,21 @@ def delete_sagemaker_resources(sagemaker: Any, endpoint_name: str, name_prefix: 
             if model["ModelName"].startswith(f"{name_prefix}{NAME_SEPARATOR}"):
                 sagemaker.delete_model(ModelName=model["ModelName"])
                 deleted.append(f"model {model['ModelName']}")
+    deleted.extend(delete_model_package_versions(sagemaker, name_prefix))
+    return deleted
+
+
+def delete_model_package_versions(sagemaker: Any, group: str) -> list[str]:
+    """Delete every version in the model package group `group` (the pipeline's name), if it exists."""
+    deleted: list[str] = []
+    try:
+        for page in sagemaker.get_paginator("list_model_packages").paginate(ModelPackageGroupName=group):
+            for package in page["ModelPackageSummaryList"]:
+                sagemaker.delete_model_package(ModelPackageName=package["ModelPackageArn"])
+                deleted.append(f"model package {package['ModelPackageArn']}")
+    except sagemaker.exceptions.ClientError as error:
+        if "does not exist" not in str(error):
+            raise
     return deleted
 
 

@@ -1,5 +1,5 @@
 output "pipelines" {
-  description = "Per pipeline (keyed by name): bucket, input URI, state machine, endpoint and its rollback alarms, Glue job, trigger function, failure queue, image, the resolved settings and the rendered definition."
+  description = "Per pipeline (keyed by name): bucket, input URI, state machine, endpoint and its rollback alarms, model package group (registry), Glue job, trigger function, failure queue, image, the resolved settings and the rendered definition."
   value = {
     for name, pipeline in module.pipeline : name => {
       bucket_name                      = pipeline.bucket_name
@@ -12,6 +12,7 @@ output "pipelines" {
       failure_queue_url                = pipeline.failure_queue_url
       deployments_table_name           = pipeline.deployments_table_name
       endpoint_rollback_alarm_names    = pipeline.endpoint_rollback_alarm_names
+      model_package_group_name         = pipeline.model_package_group_name
       training_image                   = pipeline.training_image
       sagemaker_role_arn               = pipeline.sagemaker_role_arn
       settings                         = pipeline.settings

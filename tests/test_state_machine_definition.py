@@ -101,6 +101,7 @@ def test_pipeline_states_and_their_integrations() -> None:
     resources = {name: state.get("Resource") for name, state in states.items()}
     assert resources["RunEtl"] == "arn:aws:states:::glue:startJobRun.sync"
     assert resources["Train"] == "arn:aws:states:::sagemaker:createTrainingJob.sync"
+    assert resources["RegisterModel"] == "arn:aws:states:::aws-sdk:sagemaker:createModelPackage"
     assert resources["CreateModel"] == "arn:aws:states:::sagemaker:createModel"
     assert resources["CreateEndpointConfig"] == "arn:aws:states:::sagemaker:createEndpointConfig"
     assert resources["FindEndpoint"] == "arn:aws:states:::aws-sdk:sagemaker:listEndpoints"
@@ -228,8 +229,15 @@ def test_quality_gate_selects_the_metric_by_name_and_compares_with_the_threshold
     assert states["RecordGateMetric"]["Parameters"]["name"] == "validation:ndcg@5"
     (rule,) = states["EvaluateQualityGate"]["Choices"]
     assert rule[f"Numeric{comparison}"] == 0.35
-    assert rule["Next"] == "CreateModel"
-    assert states["EvaluateQualityGate"]["Default"] == "ModelRejected"
+    # Either verdict is registered first (Approved / Rejected), then deployed or failed by CheckVerdict.
+    assert rule["Next"] == "ApproveByGate"
+    assert states["EvaluateQualityGate"]["Default"] == "RejectByGate"
+    assert states["ApproveByGate"]["Parameters"]["status"] == "Approved"
+    assert states["RejectByGate"]["Parameters"]["status"] == "Rejected"
+    assert states["RejectByGate"]["Next"] == states["ApproveByGate"]["Next"] == "RegisterModel"
+    verdicts = {choice["StringEquals"]: choice["Next"] for choice in states["CheckVerdict"]["Choices"]}
+    assert verdicts == {"ModelRejected": "ModelRejected", "MetricMissing": "MetricMissing"}
+    assert states["CheckVerdict"]["Default"] == "CreateModel"
     assert states["ModelRejected"]["Error"] == "ModelRejected"
 
 
@@ -247,7 +255,10 @@ def test_disabled_gate_leaves_no_gate_state() -> None:
         not {"SelectGateMetric", "EvaluateQualityGate", "MetricMissing", "ModelRejected"}
         & definition["States"].keys()
     )
-    assert definition["States"]["Train"]["Next"] == "CreateModel"
+    assert definition["States"]["Train"]["Next"] == "ApproveWithoutGate"
+    assert definition["States"]["ApproveWithoutGate"]["Result"]["status"] == "Approved"
+    assert definition["States"]["RegisterModel"]["Next"] == "CreateModel"
+    assert "CheckVerdict" not in definition["States"]
     assert definition["States"]["Summarize"]["Parameters"]["metric"] is None
 
 
@@ -413,6 +424,7 @@ RUN_INPUT = {
     },
 }
 ARTIFACTS = "s3://b/runs/churn-3f9a1c2b7d/model/escapes-churn-3f9a1c2b7d/output/model.tar.gz"
+MODEL_PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/escapes/3"
 CONFIG = RUN_INPUT["names"]["endpoint_config"]
 
 
@@ -470,6 +482,7 @@ def _responses(**overrides: list[Any]) -> dict[str, list[Any]]:
         "DescribeEndpointAfterRefusal": [_endpoint("Updating", "older-config")],
         "RunEtl": [{"Id": "jr_1", "JobName": "escapes-etl", "JobRunState": "SUCCEEDED"}],
         "Train": [_training_result(1.5)],
+        "RegisterModel": [{"ModelPackageArn": MODEL_PACKAGE}],
         "CreateModel": [{"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m"}],
         "CreateEndpointConfig": [
             {"EndpointConfigArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/c"}
@@ -506,6 +519,7 @@ def test_first_run_creates_the_endpoint_and_summarises(monkeypatch: pytest.Monke
         "metric": {"name": "validation:ndcg@5", "value": 1.5},
         "training_job_name": "escapes-churn-3f9a1c2b7d",
         "model_artifacts": ARTIFACTS,
+        "model_package_arn": MODEL_PACKAGE,
         "model_name": "escapes-churn-3f9a1c2b7d",
         "endpoint_config_name": CONFIG,
         "endpoint_name": "escapes-endpoint",
@@ -919,3 +933,92 @@ def test_new_fleet_that_failed_to_start_is_an_update_failure_not_a_rollback(
     )
     assert result.error == "EndpointUpdateFailed"
     assert "ping health check" in result.cause
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Model registry: every trained model is registered with the gate's verdict; deployed from its package
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _sent(result: ExecutionResult, resource: str) -> list[dict[str, Any]]:
+    """The parameters each Task with this resource was scheduled with."""
+    return [
+        json.loads(event["taskScheduledEventDetails"]["parameters"])
+        for event in result.events
+        if event["type"] == "TaskScheduled" and event["taskScheduledEventDetails"]["resource"] == resource
+    ]
+
+
+def test_a_model_that_passes_the_gate_is_registered_approved_and_deployed_from_its_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(monkeypatch, _responses())
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    (registration,) = _sent(result, "createModelPackage")
+    assert registration["ModelPackageGroupName"] == "escapes"
+    assert registration["ModelApprovalStatus"] == "Approved"
+    assert registration["ModelPackageDescription"] == (
+        "Passed the quality gate: validation:ndcg@5 = 1.5, required GreaterThan 1"
+    )
+    assert registration["InferenceSpecification"] == {
+        "Containers": [{"Image": _variables("escapes")["training_image"], "ModelDataUrl": ARTIFACTS}],
+        "SupportedContentTypes": ["text/csv"],
+        "SupportedResponseMIMETypes": ["text/csv"],
+    }
+    assert registration["CustomerMetadataProperties"] == {
+        "run_id": "churn-3f9a1c2b7d",
+        "training_job": "escapes-churn-3f9a1c2b7d",
+        "source_bucket": "b",
+        "gate_verdict": "Approved",
+    }
+    # A retry after a lost response returns the same version: the token is derived from the run id.
+    assert len(registration["ClientToken"]) == 32
+    (model,) = _sent(result, "createModel")
+    assert model["PrimaryContainer"] == {"ModelPackageName": MODEL_PACKAGE}
+
+
+def test_a_rejected_model_is_registered_rejected_with_the_reason_and_not_deployed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(monkeypatch, _responses(Train=[_training_result(0.42)]))
+    assert result.error == "ModelRejected"
+    (registration,) = _sent(result, "createModelPackage")
+    assert registration["ModelApprovalStatus"] == "Rejected"
+    assert registration["ModelPackageDescription"] == (
+        "Rejected by the quality gate: validation:ndcg@5 = 0.42, required GreaterThan 1"
+    )
+    assert f"Registered as {MODEL_PACKAGE} (Rejected)" in result.cause
+    assert result.scheduled("createModel") == 0
+
+
+def test_a_model_without_the_gate_metric_is_registered_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    training = _training_result(1.5)
+    training["FinalMetricDataList"] = [{"MetricName": "train:ndcg@5", "Value": 0.99}]
+    result = _run(monkeypatch, _responses(Train=[training]))
+    assert result.error == "MetricMissing"
+    (registration,) = _sent(result, "createModelPackage")
+    assert registration["ModelApprovalStatus"] == "Rejected"
+    assert "validation:ndcg@5 is missing" in registration["ModelPackageDescription"]
+    assert result.scheduled("createModel") == 0
+
+
+def test_without_a_gate_every_trained_model_is_registered_approved(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _run(monkeypatch, _responses(Train=[_training_result(0.0)]), quality_gate={"enabled": False})
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    (registration,) = _sent(result, "createModelPackage")
+    assert registration["ModelApprovalStatus"] == "Approved"
+
+
+def test_a_failed_registration_fails_the_run_and_deploys_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = Throw("SageMaker.ValidationException", "Model Package Group does not exist.")
+    result = _run(monkeypatch, _responses(RegisterModel=[refused]))
+    assert result.error == "ModelRegistrationFailed"
+    assert "model package group escapes" in result.cause and "does not exist" in result.cause
+    assert result.scheduled("createModel") == 0
+
+
+def test_failed_etl_or_training_registers_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    failed_training = Throw("States.TaskFailed", '{"TrainingJobStatus": "Failed"}')
+    result = _run(monkeypatch, _responses(Train=[failed_training]))
+    assert result.error == "TrainingFailed"
+    assert result.scheduled("createModelPackage") == 0

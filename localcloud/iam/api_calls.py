@@ -10,6 +10,7 @@ and the tagging action when it carries tags. A request the reference cannot plac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,19 @@ _NAMES_FROM_LIST_PARAMETER_OF_SERVICE = {
     "cloudwatch": {"alarmnames": "AlarmName"},
 }
 
+# SageMaker Model Registry. A versioned model package's ARN is `model-package/<group>/<version>`, the group's
+# name lowercased as in the local cloud's other SageMaker ARNs. A request naming the group but no version,
+# registering one (CreateModelPackage: SageMaker assigns the version) or listing them (ListModelPackages),
+# is authorized on the group's packages, `model-package/<group>/*`: the resource the SageMaker Developer
+# Guide's model group policies grant these actions on ("Register a Model Version from a Different Account",
+# "Deploy a Model Version from a Different Account"), not on the `model-package-group` ARN.
+_ACTIONS_ON_A_GROUPS_PACKAGES = frozenset({"sagemaker:CreateModelPackage", "sagemaker:ListModelPackages"})
+_SAGEMAKER_ARN = re.compile(
+    r"^arn:[^:]+:sagemaker:(?P<region>[^:]*):(?P<account>\d{12}):[a-z-]+/(?P<name>.+)$"
+)
+# Request condition keys of the model registry's actions (Service Authorization Reference).
+_MODEL_APPROVAL_ACTIONS = frozenset({"sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"})
+
 
 @dataclass(frozen=True)
 class ApiCall:
@@ -99,16 +113,55 @@ def json_api_calls(
     prefix = iam_prefix(signing_name)
     action = _ACTION_BY_OPERATION.get(f"{prefix}:{operation}", f"{prefix}:{operation}")
     values = _identifying_values(prefix, parameters)
-    resources = _resources(action, prefix, parameters, values, region=region, account=account)
+    resources = _group_packages(action, parameters, region=region, account=account) or _resources(
+        action, prefix, parameters, values, region=region, account=account
+    )
     # The request's tags are condition keys of the call itself, and of the tagging action it depends on.
     tags = _tag_context(parameters["Tags"]) if parameters.get("Tags") else {}
-    calls = [ApiCall(action, resources, tags)]
+    calls = [ApiCall(action, resources, {**tags, **_model_approval_context(action, parameters)})]
     for dependent in service_reference.dependent_actions(action):
         if dependent == "iam:PassRole":
             calls.extend(_pass_role_calls(prefix, parameters, resources, account))
         elif _is_tagging_action(dependent) and tags:
             calls.append(ApiCall(dependent, resources, tags))
     return calls
+
+
+def _group_packages(
+    action: str, parameters: Mapping[str, Any], *, region: str, account: str
+) -> tuple[str, ...] | None:
+    """`model-package/<group>/*` for a model registry request naming a group but no package (see above)."""
+    group = parameters.get("ModelPackageGroupName")
+    if action not in _ACTIONS_ON_A_GROUPS_PACKAGES or not isinstance(group, str) or not group:
+        return None
+    if parameters.get("ModelPackageName"):
+        return None  # an unversioned package, named by the request: the reference's format applies
+    arn = _SAGEMAKER_ARN.match(group)
+    if arn:  # the group's ARN (another region or account names a group there)
+        region, account, group = arn["region"], arn["account"], arn["name"]
+    return (f"arn:{PARTITION}:sagemaker:{region}:{account}:model-package/{group.lower()}/*",)
+
+
+def _model_approval_context(action: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's `sagemaker:ModelApprovalStatus`, `sagemaker:CustomerMetadataProperties/<key>` and
+    `sagemaker:CustomerMetadataPropertiesToRemove`."""
+    if action not in _MODEL_APPROVAL_ACTIONS:
+        return {}
+    context: dict[str, Any] = {}
+    status = parameters.get("ModelApprovalStatus")
+    if isinstance(status, str):
+        context["sagemaker:ModelApprovalStatus"] = status
+    properties = parameters.get("CustomerMetadataProperties")
+    if isinstance(properties, Mapping):
+        for key, value in properties.items():
+            name = f"sagemaker:CustomerMetadataProperties/{key}"
+            # Condition keys are case-insensitive: of two metadata keys differing in case, the first counts.
+            if isinstance(value, str) and name.lower() not in {known.lower() for known in context}:
+                context[name] = value
+    to_remove = parameters.get("CustomerMetadataPropertiesToRemove")
+    if isinstance(to_remove, list) and to_remove:
+        context["sagemaker:CustomerMetadataPropertiesToRemove"] = list(to_remove)
+    return context
 
 
 def _resources(

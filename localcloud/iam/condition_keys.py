@@ -28,7 +28,9 @@ KNOWN_CONDITION_KEYS: frozenset[str] = frozenset(
         "s3:prefix",
         "s3:x-amz-server-side-encryption",
         "s3:x-amz-server-side-encryption-aws-kms-key-id",
+        "sagemaker:CustomerMetadataPropertiesToRemove",
         "sagemaker:InterContainerTrafficEncryption",
+        "sagemaker:ModelApprovalStatus",
         "sagemaker:NetworkIsolation",
         "sagemaker:OutputKmsKey",
         "sagemaker:VolumeKmsKey",
@@ -49,6 +51,7 @@ KNOWN_CONDITION_KEY_PREFIXES: tuple[str, ...] = (
     "aws:requesttag/",
     "aws:resourcetag/",
     "kms:encryptioncontext:",
+    "sagemaker:customermetadataproperties/",
 )
 
 

@@ -33,7 +33,7 @@ from moto.core.utils import utcnow
 
 from localcloud import config
 from localcloud.iam.role_sessions import RoleAssumptionDenied
-from localcloud.sagemaker import execution_role
+from localcloud.sagemaker import execution_role, model_registry
 from localcloud.sagemaker.deployment_config import RolloutPlan
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
 from localcloud.sagemaker.processes import subprocess_env
@@ -224,6 +224,9 @@ def _model_container(backend: Any, model_name: str) -> dict[str, Any]:
     if model is None:
         raise DeploymentFailed(f"Could not find model '{model_name}'.")
     containers = [model.primary_container] if model.primary_container else list(model.containers or [])
+    if len(containers) == 1 and containers[0].get("ModelPackageName"):
+        # A model created from a model package serves the package's container (image, model data).
+        containers = model_registry.package_containers(model, containers[0])
     if len(containers) != 1:
         raise DeploymentFailed(f"model {model_name}: the local cloud emulates single-container models only")
     return containers[0]

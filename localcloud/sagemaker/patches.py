@@ -9,6 +9,8 @@ UpdateEndpoint and answers InvokeEndpoint with canned text. These patches make t
   DeleteEndpoint stops it.
 - InvokeEndpoint forwards the request to the endpoint's model server and publishes SageMaker's
   invocation metrics to CloudWatch (localcloud.sagemaker.invocation_metrics).
+- The model registry: versions numbered under the lock, updates, CreateModel from a model package
+  (`localcloud.sagemaker.model_registry`, whose PATCHES are part of these).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
 from localcloud import config, patching
 from localcloud.iam.request_authorization import request_caller
-from localcloud.sagemaker import endpoints, guardrails, invocation_metrics, training
+from localcloud.sagemaker import endpoints, guardrails, invocation_metrics, model_registry, training
 from localcloud.sagemaker.request_validation import validate_create_training_job
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK
 
@@ -290,4 +292,5 @@ PATCHES = (
         fingerprint="5559ed6a5dbe2534",
         replacement=invoke_endpoint,
     ),
+    *model_registry.PATCHES,
 )

@@ -82,6 +82,7 @@ def print_summary(
     )
     _say(f"  gate metric       {metric.get('name')} = {metric.get('value')}")
     _say(f"  model             {output.get('model_name')}")
+    _say(f"  registered as     {output.get('model_package_arn')} (Approved)")
     _say(f"  endpoint          {output.get('endpoint_name')}")
     _say(f"  terraform apply   {apply_seconds:.1f} s")
     _say("  seconds per stage")

@@ -397,6 +397,14 @@ data "aws_iam_policy_document" "step_function" {
     resources = [local.sagemaker_arns.training_job]
   }
 
+  # Every run registers its model as a version of this pipeline's group (registry.tf); a version is
+  # authorized as model-package/<group>/<version>. No UpdateModelPackage: approving is a person's act.
+  statement {
+    sid       = "RegisterModels"
+    actions   = ["sagemaker:CreateModelPackage"]
+    resources = [local.sagemaker_arns.model_package]
+  }
+
   statement {
     sid       = "CreateModels"
     actions   = ["sagemaker:CreateModel"]

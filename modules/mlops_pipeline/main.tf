@@ -49,8 +49,10 @@ locals {
   state_machine_name     = "${var.name}-pipeline"
   failure_queue_name     = "${var.name}-trigger-failures"
   deployments_table_name = "${var.name}-deployments"
-  endpoint_name          = coalesce(var.endpoint.name, "${var.name}-endpoint")
-  trigger_log_group_name = "/aws/lambda/${local.trigger_function_name}"
+  # The registry's group is the pipeline's name; its versions' ARNs are model-package/<name>/<version>.
+  model_package_group_name = var.name
+  endpoint_name            = coalesce(var.endpoint.name, "${var.name}-endpoint")
+  trigger_log_group_name   = "/aws/lambda/${local.trigger_function_name}"
   # Glue 5.0 writes a job's logs to <prefix>/output (stdout, stderr) and <prefix>/error (driver, executors,
   # Glue logger) when the job sets --custom-logGroup-prefix; Glue 4.0's continuous logging writes to one
   # group, and each run's console output to the account's shared default groups.
@@ -84,6 +86,7 @@ locals {
     model           = "${local.sagemaker_arn_prefix}:model/${var.name}${local.sagemaker_name_separator}*"
     endpoint_config = "${local.sagemaker_arn_prefix}:endpoint-config/${var.name}${local.sagemaker_name_separator}*"
     endpoint        = "${local.sagemaker_arn_prefix}:endpoint/${lower(local.endpoint_name)}"
+    model_package   = "${local.sagemaker_arn_prefix}:model-package/${local.model_package_group_name}/*"
   }
 
   training_image = var.training.image_uri != null ? var.training.image_uri : data.aws_sagemaker_prebuilt_ecr_image.training[0].registry_path
@@ -102,12 +105,14 @@ locals {
   state_machine_template_variables = {
     glue_job_name          = local.glue_job_name
     deployments_table_name = local.deployments_table_name
-    sagemaker_role_arn     = local.sagemaker_role_arn
-    sagemaker_kms_key_arn  = local.kms_key_arns.sagemaker
-    training_image         = local.training_image
-    training               = var.training
-    quality_gate           = var.quality_gate
-    endpoint               = merge(var.endpoint, { name = local.endpoint_name, variant_name = local.endpoint_variant_name })
+    # The registry (registry.tf): the group every run registers its model in.
+    model_package_group_name = local.model_package_group_name
+    sagemaker_role_arn       = local.sagemaker_role_arn
+    sagemaker_kms_key_arn    = local.kms_key_arns.sagemaker
+    training_image           = local.training_image
+    training                 = var.training
+    quality_gate             = var.quality_gate
+    endpoint                 = merge(var.endpoint, { name = local.endpoint_name, variant_name = local.endpoint_variant_name })
     # The guarded update (deployment_guardrails.tf): DeploymentConfig as UpdateEndpoint takes it, the alarms
     # the run names when SageMaker rolls back, and the poll budget the deployment's own timeouts give.
     endpoint_deployment = {

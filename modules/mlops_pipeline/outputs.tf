@@ -97,3 +97,13 @@ output "endpoint_update_max_polls" {
   description = "DescribeEndpoint polls a run waits for an endpoint update: endpoint.max_polls plus the polls covering the deployment's timeout and termination wait."
   value       = local.endpoint_update_max_polls
 }
+
+output "model_package_group_name" {
+  description = "The pipeline's model package group in the SageMaker Model Registry: one version per run whose training succeeded, Approved or Rejected by the quality gate."
+  value       = aws_sagemaker_model_package_group.this.model_package_group_name
+}
+
+output "model_package_group_arn" {
+  description = "ARN of that model package group."
+  value       = aws_sagemaker_model_package_group.this.arn
+}

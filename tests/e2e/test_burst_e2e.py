@@ -19,6 +19,7 @@ import pytest
 
 from localcloud import config
 from localcloud.tools.run_follower import RunResult, upload_and_follow
+from localcloud.tools.serving import served_container
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
 from tests.e2e.deployment import Deployment, destroy
@@ -108,9 +109,9 @@ def test_the_newest_upload_deploys_last_and_serves(deployment: Deployment, burst
     endpoint = sagemaker.describe_endpoint(EndpointName=deployment.outputs["endpoint_name"])
     assert endpoint["EndpointStatus"] == "InService"
     assert endpoint["EndpointConfigName"] == newest.run_input["names"]["endpoint_config"]
-    endpoint_config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
-    model = sagemaker.describe_model(ModelName=endpoint_config["ProductionVariants"][0]["ModelName"])
-    assert newest.run_input["run_id"] in model["PrimaryContainer"]["ModelDataUrl"]
+    served = served_container(sagemaker, deployment.outputs["endpoint_name"])
+    assert newest.run_input["run_id"] in served["ModelDataUrl"]
+    assert served["ModelPackageArn"] == newest.output["model_package_arn"]
 
 
 def test_every_other_run_deployed_before_or_was_superseded_by_a_newer_run(burst: list[RunResult]) -> None:

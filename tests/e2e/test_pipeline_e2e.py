@@ -138,6 +138,20 @@ def test_first_upload_creates_the_endpoint_and_serves_probabilities(
     assert manifest["rows"]["rejected"] == 0
     assert manifest["rows"]["train"] + manifest["rows"]["validation"] == 3000
 
+    # Registered in the pipeline's model package group, Approved with the gate's verdict, and served from
+    # that package: the registry records what serves.
+    sagemaker = deployment.client("sagemaker")
+    package = sagemaker.describe_model_package(ModelPackageName=result.output["model_package_arn"])
+    assert package["ModelPackageGroupName"] == PIPELINE and package["ModelPackageVersion"] == 1
+    assert package["ModelApprovalStatus"] == "Approved"
+    assert package["ModelPackageDescription"].startswith("Passed the quality gate: validation:error = ")
+    assert (
+        package["InferenceSpecification"]["Containers"][0]["ModelDataUrl"] == result.output["model_artifacts"]
+    )
+    assert package["CustomerMetadataProperties"]["run_id"] == result.run_input["run_id"]
+    model = sagemaker.describe_model(ModelName=result.output["model_name"])
+    assert model["PrimaryContainer"]["ModelPackageName"] == result.output["model_package_arn"]
+
     predictions = _predict(deployment, _feature_rows(data, 5))
 
     assert len(predictions) == 5
@@ -187,6 +201,9 @@ def test_bad_upload_fails_at_etl_and_the_endpoint_keeps_serving(
     assert result.status == "FAILED"
     assert result.error == "EtlFailed"
     assert "double quote" in result.cause
+    # No model, so nothing registered: versions 1 and 2 are the first two uploads'.
+    packages = deployment.client("sagemaker").list_model_packages(ModelPackageGroupName=PIPELINE)
+    assert sorted(p["ModelPackageVersion"] for p in packages["ModelPackageSummaryList"]) == [1, 2]
     endpoint = deployment.client("sagemaker").describe_endpoint(
         EndpointName=deployment.outputs["endpoint_name"]
     )
@@ -249,5 +266,7 @@ def test_destroy_removes_everything(deployment: Deployment) -> None:
 
     buckets = [bucket["Name"] for bucket in deployment.client("s3").list_buckets()["Buckets"]]
     assert outputs["bucket_name"] not in buckets
+    groups = deployment.client("sagemaker").list_model_package_groups()["ModelPackageGroupSummaryList"]
+    assert PIPELINE not in [group["ModelPackageGroupName"] for group in groups]
     machines = deployment.client("stepfunctions").list_state_machines()["stateMachines"]
     assert outputs["state_machine_arn"] not in [machine["stateMachineArn"] for machine in machines]

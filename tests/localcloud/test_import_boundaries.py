@@ -16,7 +16,7 @@ from localcloud import config
     "modules",
     [
         "localcloud.tools.run_follower, localcloud.tools.terraform",
-        "localcloud.tools.endpoint_traffic, localcloud.tools.rollout_watch",
+        "localcloud.tools.endpoint_traffic, localcloud.tools.rollout_watch, localcloud.tools.serving",
         "localcloud.sagemaker.xgboost_container, localcloud.sagemaker.model_server",
         "localcloud.cloudwatch.alarm_evaluation",
         "localcloud.sagemaker.deployment_config, localcloud.sagemaker.rollout",

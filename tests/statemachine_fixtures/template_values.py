@@ -16,6 +16,7 @@ ACCOUNT_ID = "123456789012"
 CHURN_XGBOOST: dict[str, Any] = {
     "glue_job_name": "churn-xgboost-etl",
     "deployments_table_name": "churn-xgboost-deployments",
+    "model_package_group_name": "churn-xgboost",
     "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/churn-xgboost-sagemaker",
     "sagemaker_kms_key_arn": None,
     "training_image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5",
@@ -106,6 +107,7 @@ NO_GATE: dict[str, Any] = {
     **copy.deepcopy(CHURN_XGBOOST),
     "glue_job_name": "no-gate-etl",
     "deployments_table_name": "no-gate-deployments",
+    "model_package_group_name": "no-gate",
     "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/no-gate-sagemaker",
     "training_image": "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1",
     "quality_gate": {**CHURN_XGBOOST["quality_gate"], "enabled": False},
@@ -128,6 +130,7 @@ ESCAPES: dict[str, Any] = copy.deepcopy(CHURN_XGBOOST)
 ESCAPES.update(
     glue_job_name="escapes-etl",
     deployments_table_name="escapes-deployments",
+    model_package_group_name="escapes",
     sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/escapes-sagemaker",
 )
 ESCAPES["training"].update(
@@ -149,6 +152,7 @@ HARDENED: dict[str, Any] = copy.deepcopy(CHURN_XGBOOST)
 HARDENED.update(
     glue_job_name="hardened-etl",
     deployments_table_name="hardened-deployments",
+    model_package_group_name="hardened",
     sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/mlops/hardened-sagemaker",
     sagemaker_kms_key_arn=f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 )

@@ -42,9 +42,19 @@ run "resolved_image_and_demo_settings" {
   assert {
     condition = anytrue([
       for state in values(jsondecode(output.state_machine_definition).States) :
-      try(state.Parameters.PrimaryContainer.Image, "") == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
+      try(state.Parameters.InferenceSpecification.Containers[0].Image, "") == "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
     ])
-    error_message = "the model must be served with the image it was trained with"
+    error_message = "the model must be registered (and so served) with the image it was trained with"
+  }
+
+  assert {
+    condition     = jsondecode(output.state_machine_definition).States.RegisterModel.Parameters.ModelPackageGroupName == aws_sagemaker_model_package_group.this.model_package_group_name
+    error_message = "every run must register its model in the pipeline's model package group"
+  }
+
+  assert {
+    condition     = jsondecode(output.state_machine_definition).States.CreateModel.Parameters.PrimaryContainer == { "ModelPackageName.$" = "$.registry.arn" }
+    error_message = "the endpoint's model must be created from the registered package, so the registry records what serves"
   }
 
   assert {

@@ -91,9 +91,15 @@ run "step_functions_permissions" {
       "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups",
       "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
       "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
-      "dynamodb:UpdateItem", "dynamodb:GetItem", "cloudwatch:DescribeAlarms",
+      "dynamodb:UpdateItem", "dynamodb:GetItem", "cloudwatch:DescribeAlarms", "sagemaker:CreateModelPackage",
     ])
     error_message = "the Step Functions role's actions differ from what the template's integrations need"
+  }
+
+  # RegisterModel adds versions to this pipeline's group only; approving a version is a person's act.
+  assert {
+    condition     = one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "RegisterModels"]) == toset(["arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-xgboost/*"])
+    error_message = "sagemaker:CreateModelPackage must be granted on the pipeline's model package group's versions only"
   }
 
   assert {
