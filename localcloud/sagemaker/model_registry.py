@@ -44,7 +44,7 @@ from moto.sagemaker.models import Model, ModelPackage, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
 from localcloud import patching
-from localcloud.shared_state import SAGEMAKER_STATE_LOCK
+from localcloud.shared_state import SAGEMAKER_STATE_LOCK, under_sagemaker_state_lock
 
 _ARN = re.compile(
     r"^arn:[^:]+:sagemaker:(?P<region>[^:]*):(?P<account>\d{12}):(?P<type>[a-z-]+)/(?P<name>.+)$"
@@ -154,15 +154,6 @@ def _delete_model_package_group_action(self: SageMakerResponse) -> ActionResult:
         self._get_param("ModelPackageGroupName")
     )
     return ActionResult({})
-
-
-def _under_state_lock(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def locked(*args: Any, **kwargs: Any) -> Any:
-        with SAGEMAKER_STATE_LOCK:
-            return original(*args, **kwargs)
-
-    return locked
 
 
 def _describe_model_package_group(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -323,21 +314,21 @@ PATCHES = (
         SageMakerModelBackend,
         "describe_model_package",
         fingerprint="60f443b2d242a4d6",
-        build=_under_state_lock,
+        build=under_sagemaker_state_lock,
     ),
     patching.wrap(
         __name__,
         SageMakerModelBackend,
         "list_model_packages",
         fingerprint="d9276a55068e10ce",
-        build=_under_state_lock,
+        build=under_sagemaker_state_lock,
     ),
     patching.wrap(
         __name__,
         SageMakerModelBackend,
         "create_model_package_group",
         fingerprint="817165edef9f3c52",
-        build=_under_state_lock,
+        build=under_sagemaker_state_lock,
     ),
     patching.wrap(
         __name__,
@@ -351,7 +342,7 @@ PATCHES = (
         SageMakerModelBackend,
         "list_model_package_groups",
         fingerprint="67195f2d1cec22c7",
-        build=_under_state_lock,
+        build=under_sagemaker_state_lock,
     ),
     patching.wrap(
         __name__,

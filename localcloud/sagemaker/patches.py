@@ -35,7 +35,7 @@ from localcloud import config, patching
 from localcloud.iam.request_authorization import request_caller
 from localcloud.sagemaker import endpoints, guardrails, invocation_metrics, model_registry, training
 from localcloud.sagemaker.request_validation import validate_create_training_job
-from localcloud.shared_state import SAGEMAKER_STATE_LOCK
+from localcloud.shared_state import SAGEMAKER_STATE_LOCK, under_sagemaker_state_lock
 
 _connections = threading.local()
 # Statuses in which an endpoint answers InvokeEndpoint: an update or rollback keeps a fleet serving.
@@ -68,15 +68,6 @@ def _create_training_job(original: Callable[..., FakeTrainingJob]) -> Callable[.
         return job
 
     return create_training_job
-
-
-def _under_state_lock(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def locked(*args: Any, **kwargs: Any) -> Any:
-        with SAGEMAKER_STATE_LOCK:
-            return original(*args, **kwargs)
-
-    return locked
 
 
 def _create_endpoint(original: Callable[..., FakeEndpoint]) -> Callable[..., FakeEndpoint]:
@@ -259,7 +250,7 @@ PATCHES = (
         SageMakerModelBackend,
         "describe_training_job",
         fingerprint="c78ae1d18ef98dc3",
-        build=_under_state_lock,
+        build=under_sagemaker_state_lock,
     ),
     patching.wrap(
         __name__,
@@ -273,7 +264,7 @@ PATCHES = (
         SageMakerModelBackend,
         "describe_endpoint",
         fingerprint="18cd553c7db80a85",
-        build=_under_state_lock,
+        build=under_sagemaker_state_lock,
     ),
     patching.wrap(
         __name__,

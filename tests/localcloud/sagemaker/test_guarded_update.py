@@ -7,22 +7,19 @@ answer says (local header) which endpoint configuration's fleet gave it.
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
-import numpy as np
 import pytest
-import xgboost as xgb
 from botocore.exceptions import ClientError
 
 from localcloud.iam import role_sessions
 from localcloud.tools.endpoint_traffic import EndpointTraffic
+from tests.localcloud.sagemaker.xgboost_models import model_tarball
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 RUN = uuid.uuid4().hex[:8]
@@ -31,21 +28,6 @@ FEATURES = 4
 INSTANCES = 4
 # Long enough for 200+ requests in the canary phase even on a loaded 2-core machine (about 300/s idle).
 CANARY_BAKE_SECONDS = 8
-
-
-def _model_tarball(features: int, seed: int) -> bytes:
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(200, features))
-    booster = xgb.train(
-        {"objective": "binary:logistic"}, xgb.DMatrix(x, label=(x[:, 0] > 0).astype(int)), num_boost_round=3
-    )
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        model = bytes(booster.save_raw(raw_format="ubj"))
-        info = tarfile.TarInfo("xgboost-model")
-        info.size = len(model)
-        archive.addfile(info, io.BytesIO(model))
-    return buffer.getvalue()
 
 
 class Guarded:
@@ -58,7 +40,7 @@ class Guarded:
 
     def config(self, name: str, features: int, seed: int) -> str:
         self.aws("s3").put_object(
-            Bucket=BUCKET, Key=f"{name}/model.tar.gz", Body=_model_tarball(features, seed)
+            Bucket=BUCKET, Key=f"{name}/model.tar.gz", Body=model_tarball(features, seed)[0]
         )
         self.sagemaker.create_model(
             ModelName=name,

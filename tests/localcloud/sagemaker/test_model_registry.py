@@ -5,10 +5,8 @@ a burst of versions at once.
 
 from __future__ import annotations
 
-import io
 import json
 import sys
-import tarfile
 import time
 import uuid
 from collections.abc import Callable
@@ -23,6 +21,7 @@ from botocore.exceptions import ClientError
 from localcloud import config
 from localcloud.iam import role_sessions
 from localcloud.server import LocalCloud
+from tests.localcloud.sagemaker.xgboost_models import model_tarball
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 RUN = uuid.uuid4().hex[:8]
@@ -33,18 +32,7 @@ ROWS = np.random.default_rng(5).normal(size=(6, FEATURES))
 
 
 def _model(seed: int) -> tuple[bytes, xgb.Booster]:
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(200, FEATURES))
-    booster = xgb.train(
-        {"objective": "binary:logistic"}, xgb.DMatrix(x, label=(x[:, seed % FEATURES] > 0).astype(int)), 3
-    )
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        model = bytes(booster.save_raw(raw_format="ubj"))
-        info = tarfile.TarInfo("xgboost-model")
-        info.size = len(model)
-        archive.addfile(info, io.BytesIO(model))
-    return buffer.getvalue(), booster
+    return model_tarball(FEATURES, seed, label_column=seed % FEATURES)
 
 
 class Registry:
