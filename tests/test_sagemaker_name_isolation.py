@@ -2,7 +2,8 @@
 
 The state machine's role is granted the per-run training jobs, models and endpoint configs by ARN pattern
 (`local.sagemaker_arns` in modules/mlops_pipeline/main.tf); the trigger names them
-(lambdas/trigger/naming.py).
+(lambdas/trigger/naming.py). Each run also registers a version of its pipeline's model package group,
+`model-package/<pipeline>/<version>`, granted as `model-package/<pipeline>/*`.
 For any two valid pipeline names A != B, no pattern of A may match a name the trigger derives for B, while
 A's patterns cover A's own names. The patterns are the module's: one `terraform test` (mock provider) checks
 that the module grants exactly the patterns this file matches against.
@@ -28,7 +29,8 @@ PIPELINES = ("churn", "churn-xgboost", "abc", "a-pipeline-name-24-chars")
 
 def granted_patterns(pipeline_name: str) -> set[str]:
     """The SageMaker wildcard resources of the state machine's policy (checked against the module below)."""
-    return {f"{ARN_PREFIX}:{kind}/{pipeline_name}--*" for kind in RESOURCE_TYPES.values()}
+    per_run = {f"{ARN_PREFIX}:{kind}/{pipeline_name}--*" for kind in RESOURCE_TYPES.values()}
+    return per_run | {f"{ARN_PREFIX}:model-package/{pipeline_name}/*"}
 
 
 def iam_matches(pattern: str, arn: str) -> bool:
@@ -50,20 +52,25 @@ def run_names(pipeline_name: str, key: str = "input/churn data.csv") -> RunNames
     )
 
 
-def run_arns(names: RunNames) -> set[str]:
-    return {f"{ARN_PREFIX}:{kind}/{getattr(names, field)}" for field, kind in RESOURCE_TYPES.items()}
+def run_arns(names: RunNames, pipeline_name: str) -> set[str]:
+    """The run's resources, and a version of its pipeline's model package group (any number)."""
+    per_run = {f"{ARN_PREFIX}:{kind}/{getattr(names, field)}" for field, kind in RESOURCE_TYPES.items()}
+    return per_run | {f"{ARN_PREFIX}:model-package/{pipeline_name}/17"}
 
 
-def reachable(granting: str, names: RunNames) -> set[str]:
-    return {arn for arn in run_arns(names) for p in granted_patterns(granting) if iam_matches(p, arn)}
+def reachable(granting: str, names: RunNames, pipeline_name: str) -> set[str]:
+    arns = run_arns(names, pipeline_name)
+    return {arn for arn in arns for p in granted_patterns(granting) if iam_matches(p, arn)}
 
 
 def test_churn_does_not_reach_churn_xgboost_and_back() -> None:
     churn, churn_xgboost = run_names("churn"), run_names("churn-xgboost")
-    assert reachable("churn", churn_xgboost) == set()
-    assert reachable("churn-xgboost", churn) == set()
-    assert reachable("churn", churn) == run_arns(churn)
-    assert reachable("churn-xgboost", churn_xgboost) == run_arns(churn_xgboost)
+    assert reachable("churn", churn_xgboost, "churn-xgboost") == set()
+    assert reachable("churn-xgboost", churn, "churn") == set()
+    assert reachable("churn", churn, "churn") == run_arns(churn, "churn")
+    assert reachable("churn-xgboost", churn_xgboost, "churn-xgboost") == run_arns(
+        churn_xgboost, "churn-xgboost"
+    )
 
 
 pipeline_names = st.from_regex(r"[a-z](-?[a-z0-9]){2,23}", fullmatch=True).filter(
@@ -87,8 +94,9 @@ def test_no_pipeline_reaches_another_pipelines_names(pair: tuple[str, str], key:
     granting, other = pair
     if PIPELINE_NAME_PATTERN.match(other) is None or granting == other:
         return
-    assert reachable(granting, run_names(other, key)) == set(), (granting, other, key)
-    assert reachable(granting, run_names(granting, key)) == run_arns(run_names(granting, key))
+    assert reachable(granting, run_names(other, key), other) == set(), (granting, other, key)
+    own = run_names(granting, key)
+    assert reachable(granting, own, granting) == run_arns(own, granting)
 
 
 def test_the_module_grants_these_patterns(tmp_path: Path) -> None:
