@@ -27,7 +27,7 @@ from localcloud.tools.run_follower import RunResult, upload_and_follow
 from localcloud.tools.serving import served_container
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
-from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
+from scripts.empty_pipeline import empty_deployed_pipeline
 
 PIPELINE = "churn-xgboost"
 
@@ -116,10 +116,12 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 outputs_now = terraform.outputs().get("pipelines", {}).get(PIPELINE)
                 if outputs_now:
-                    delete_sagemaker_resources(
-                        config.boto3_client("sagemaker", cloud.port), outputs_now["endpoint_name"], PIPELINE
+                    empty_deployed_pipeline(
+                        config.boto3_client("sagemaker", cloud.port),
+                        config.boto3_client("s3", cloud.port),
+                        outputs_now,
+                        PIPELINE,
                     )
-                    empty_bucket(config.boto3_client("s3", cloud.port), outputs_now["bucket_name"])
                 terraform.destroy()
                 terraform.discard()
             finally:

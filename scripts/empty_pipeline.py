@@ -65,6 +65,12 @@ def delete_model_package_versions(sagemaker: Any, group: str) -> list[str]:
     return deleted
 
 
+def empty_deployed_pipeline(sagemaker: Any, s3: Any, outputs: dict[str, Any], pipeline: str) -> None:
+    """Everything above for a pipeline deployed by the root configuration (its `pipelines` output entry)."""
+    delete_sagemaker_resources(sagemaker, outputs["endpoint_name"], pipeline)
+    empty_bucket(s3, outputs["bucket_name"])
+
+
 def empty_bucket(s3: Any, bucket: str) -> int:
     """Delete every object version and delete marker; returns how many were deleted."""
     count = 0

@@ -940,21 +940,12 @@ def test_new_fleet_that_failed_to_start_is_an_update_failure_not_a_rollback(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _sent(result: ExecutionResult, resource: str) -> list[dict[str, Any]]:
-    """The parameters each Task with this resource was scheduled with."""
-    return [
-        json.loads(event["taskScheduledEventDetails"]["parameters"])
-        for event in result.events
-        if event["type"] == "TaskScheduled" and event["taskScheduledEventDetails"]["resource"] == resource
-    ]
-
-
 def test_a_model_that_passes_the_gate_is_registered_approved_and_deployed_from_its_package(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     result = _run(monkeypatch, _responses())
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    (registration,) = _sent(result, "createModelPackage")
+    (registration,) = result.sent("createModelPackage")
     assert registration["ModelPackageGroupName"] == "escapes"
     assert registration["ModelApprovalStatus"] == "Approved"
     assert registration["ModelPackageDescription"] == (
@@ -973,7 +964,7 @@ def test_a_model_that_passes_the_gate_is_registered_approved_and_deployed_from_i
     }
     # A retry after a lost response returns the same version: the token is derived from the run id.
     assert len(registration["ClientToken"]) == 32
-    (model,) = _sent(result, "createModel")
+    (model,) = result.sent("createModel")
     assert model["PrimaryContainer"] == {"ModelPackageName": MODEL_PACKAGE}
 
 
@@ -982,7 +973,7 @@ def test_a_rejected_model_is_registered_rejected_with_the_reason_and_not_deploye
 ) -> None:
     result = _run(monkeypatch, _responses(Train=[_training_result(0.42)]))
     assert result.error == "ModelRejected"
-    (registration,) = _sent(result, "createModelPackage")
+    (registration,) = result.sent("createModelPackage")
     assert registration["ModelApprovalStatus"] == "Rejected"
     assert registration["ModelPackageDescription"] == (
         "Rejected by the quality gate: validation:ndcg@5 = 0.42, required GreaterThan 1"
@@ -996,7 +987,7 @@ def test_a_model_without_the_gate_metric_is_registered_rejected(monkeypatch: pyt
     training["FinalMetricDataList"] = [{"MetricName": "train:ndcg@5", "Value": 0.99}]
     result = _run(monkeypatch, _responses(Train=[training]))
     assert result.error == "MetricMissing"
-    (registration,) = _sent(result, "createModelPackage")
+    (registration,) = result.sent("createModelPackage")
     assert registration["ModelApprovalStatus"] == "Rejected"
     assert "validation:ndcg@5 is missing" in registration["ModelPackageDescription"]
     assert result.scheduled("createModel") == 0
@@ -1005,7 +996,7 @@ def test_a_model_without_the_gate_metric_is_registered_rejected(monkeypatch: pyt
 def test_without_a_gate_every_trained_model_is_registered_approved(monkeypatch: pytest.MonkeyPatch) -> None:
     result = _run(monkeypatch, _responses(Train=[_training_result(0.0)]), quality_gate={"enabled": False})
     assert result.status == "SUCCEEDED", (result.error, result.cause)
-    (registration,) = _sent(result, "createModelPackage")
+    (registration,) = result.sent("createModelPackage")
     assert registration["ModelApprovalStatus"] == "Approved"
 
 
@@ -1017,7 +1008,7 @@ def test_a_failed_registration_fails_the_run_and_deploys_nothing(monkeypatch: py
     assert result.scheduled("createModel") == 0
 
 
-def test_failed_etl_or_training_registers_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_training_job_registers_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     failed_training = Throw("States.TaskFailed", '{"TrainingJobStatus": "Failed"}')
     result = _run(monkeypatch, _responses(Train=[failed_training]))
     assert result.error == "TrainingFailed"

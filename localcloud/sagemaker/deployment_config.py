@@ -22,7 +22,7 @@ a percentage is rounded up to whole instances (at least one), as a fleet cannot 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 WAIT_LIMITS = (0, 3600)
@@ -44,18 +44,16 @@ class DeploymentConfigError(ValueError):
 
 @dataclass(frozen=True)
 class TrafficStep:
-    """After this step the new fleet takes `share` of the traffic (instances `new_instances` of `total`)."""
+    """After this step the new fleet takes `share` of the traffic, on `new_instances` of the variant's."""
 
     share: float
     new_instances: int
-    total_instances: int
     label: str
 
 
 @dataclass(frozen=True)
 class RolloutPlan:
     policy: Literal["BlueGreen", "Rolling"]
-    routing: str  # ALL_AT_ONCE | CANARY | LINEAR for blue/green; ROLLING for a rolling update
     steps: tuple[TrafficStep, ...]
     wait_interval_seconds: int
     termination_wait_seconds: int
@@ -126,7 +124,6 @@ def _steps_of(increment: int, instance_count: int, label: str) -> tuple[TrafficS
             TrafficStep(
                 share=active / instance_count,
                 new_instances=active,
-                total_instances=instance_count,
                 label=f"{label} {len(steps) + 1}: {active} of {instance_count} instances",
             )
         )
@@ -134,7 +131,7 @@ def _steps_of(increment: int, instance_count: int, label: str) -> tuple[TrafficS
 
 
 def _all_traffic(instance_count: int, label: str) -> TrafficStep:
-    return TrafficStep(1.0, instance_count, instance_count, f"{label}: all {instance_count} instances")
+    return TrafficStep(1.0, instance_count, f"{label}: all {instance_count} instances")
 
 
 def _alarm_names(config: dict[str, Any]) -> tuple[str, ...]:
@@ -160,19 +157,22 @@ def _alarm_names(config: dict[str, Any]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _timeout(policy: dict[str, Any], field: str, limits: tuple[int, int], waits: int) -> int | None:
+def _with_timeout(plan: RolloutPlan, policy: dict[str, Any], field: str) -> RolloutPlan:
+    """The plan with the policy's MaximumExecutionTimeoutInSeconds, which must outlast the plan's waits."""
     if policy.get("MaximumExecutionTimeoutInSeconds") is None:
-        return None
+        return plan
     timeout = _whole_number(
-        policy["MaximumExecutionTimeoutInSeconds"], f"{field}.MaximumExecutionTimeoutInSeconds", limits
+        policy["MaximumExecutionTimeoutInSeconds"],
+        f"{field}.MaximumExecutionTimeoutInSeconds",
+        TIMEOUT_LIMITS,
     )
-    if timeout <= waits:
+    if timeout <= plan.total_wait_seconds:
         raise DeploymentConfigError(
             f"{field}.MaximumExecutionTimeoutInSeconds ({timeout}) must be greater than the total waiting "
-            f"time of the deployment ({waits} s: WaitIntervalInSeconds after each step plus "
-            "TerminationWaitInSeconds)"
+            f"time of the deployment ({plan.total_wait_seconds} s: WaitIntervalInSeconds after each step "
+            "plus TerminationWaitInSeconds)"
         )
-    return timeout
+    return replace(plan, maximum_execution_timeout_seconds=timeout)
 
 
 def parse_deployment_config(config: dict[str, Any] | None, instance_count: int) -> RolloutPlan | None:
@@ -209,12 +209,7 @@ def _blue_green_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[
             raise DeploymentConfigError(f"{field}.CanarySize is required when Type is CANARY")
         canary = _step_instances(routing["CanarySize"], f"{field}.CanarySize", instance_count)
         steps = (
-            TrafficStep(
-                canary / instance_count,
-                canary,
-                instance_count,
-                f"canary: {canary} of {instance_count} instances",
-            ),
+            TrafficStep(canary / instance_count, canary, f"canary: {canary} of {instance_count} instances"),
             _all_traffic(instance_count, "rest of the traffic"),
         )
     else:
@@ -227,9 +222,8 @@ def _blue_green_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[
         "BlueGreenUpdatePolicy.TerminationWaitInSeconds",
         WAIT_LIMITS,
     )
-    waits = wait * len(steps) + termination
-    timeout = _timeout(policy, "BlueGreenUpdatePolicy", TIMEOUT_LIMITS, waits)
-    return RolloutPlan("BlueGreen", routing_type, steps, wait, termination, timeout, alarms)
+    plan = RolloutPlan("BlueGreen", steps, wait, termination, None, alarms)
+    return _with_timeout(plan, policy, "BlueGreenUpdatePolicy")
 
 
 def _rolling_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[str, ...]) -> RolloutPlan:
@@ -252,5 +246,4 @@ def _rolling_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[str
         policy.get("WaitIntervalInSeconds"), "RollingUpdatePolicy.WaitIntervalInSeconds", WAIT_LIMITS
     )
     steps = _steps_of(batch, instance_count, "rolling batch")
-    timeout = _timeout(policy, "RollingUpdatePolicy", TIMEOUT_LIMITS, wait * len(steps))
-    return RolloutPlan("Rolling", "ROLLING", steps, wait, 0, timeout, alarms)
+    return _with_timeout(RolloutPlan("Rolling", steps, wait, 0, None, alarms), policy, "RollingUpdatePolicy")

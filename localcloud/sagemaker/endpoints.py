@@ -385,11 +385,9 @@ def _guarded_update(
                 backend,
                 endpoint,
                 RolloutEvent(
-                    time.monotonic(),
                     "Deleting",
                     f"All traffic on the new fleet; the old fleet is retired after TerminationWaitInSeconds "
                     f"({plan.termination_wait_seconds} s)",
-                    1.0,
                 ),
             )
             time.sleep(plan.termination_wait_seconds)

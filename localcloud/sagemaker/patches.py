@@ -40,7 +40,6 @@ from localcloud.shared_state import SAGEMAKER_STATE_LOCK, under_sagemaker_state_
 _connections = threading.local()
 # Statuses in which an endpoint answers InvokeEndpoint: an update or rollback keeps a fleet serving.
 SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack")
-FLEET_HEADER = config.FLEET_HEADER
 
 
 def _create_training_job(original: Callable[..., FakeTrainingJob]) -> Callable[..., FakeTrainingJob]:
@@ -228,11 +227,11 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
             OriginalMessage=text,
             LogStreamArn=f"arn:aws:logs:{self.region}:{self.current_account}:log-group:{log_group}",
         )
-        return error_status, {**error_headers, FLEET_HEADER: server.config_name}, error_body
+        return error_status, {**error_headers, config.FLEET_HEADER: server.config_name}, error_body
     headers = {
         "Content-Type": content_type,
         "x-Amzn-Invoked-Production-Variant": server.variant_name,
-        FLEET_HEADER: server.config_name,
+        config.FLEET_HEADER: server.config_name,
     }
     return 200, headers, response_body
 

@@ -25,12 +25,10 @@ ALARM_CHECK_INTERVAL_SECONDS = 0.5
 @dataclass(frozen=True)
 class RolloutEvent:
     """One line of the rollout's history: `VariantStatus` Status and StatusMessage, as DescribeEndpoint
-    shows them in `PendingDeploymentSummary`, with the share of traffic on the new fleet at that time."""
+    shows them in `PendingDeploymentSummary`."""
 
-    at: float
     status: str
     message: str
-    new_fleet_share: float
 
 
 @dataclass
@@ -70,21 +68,17 @@ def run_rollout(plan: RolloutPlan, controls: RolloutControls, started_at: float)
         else started_at + plan.maximum_execution_timeout_seconds
     )
 
-    def report(status: str, message: str, share: float) -> None:
-        event = RolloutEvent(controls.clock(), status, message, share)
+    def report(status: str, message: str) -> None:
+        event = RolloutEvent(status, message)
         result.events.append(event)
         controls.report(event)
 
     for number, step in enumerate(plan.steps, start=1):
         step_label = f"step {number} of {len(plan.steps)} ({step.label}, {step.share:.0%} of traffic)"
         controls.set_new_fleet_share(step.share)
-        report(
-            "ActivatingTraffic",
-            f"Shifted {step.share:.0%} of traffic to the new fleet: {step_label}",
-            step.share,
-        )
+        report("ActivatingTraffic", f"Shifted {step.share:.0%} of traffic to the new fleet: {step_label}")
         bake_ends = controls.clock() + plan.wait_interval_seconds
-        report("Baking", f"Baking {step_label} for {plan.wait_interval_seconds} s", step.share)
+        report("Baking", f"Baking {step_label} for {plan.wait_interval_seconds} s")
         while True:
             tripped = controls.alarms_in_alarm(plan.alarm_names) if plan.alarm_names else []
             if tripped:

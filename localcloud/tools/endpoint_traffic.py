@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +30,6 @@ class EndpointTraffic:
     runtime: Any  # boto3 sagemaker-runtime client
     endpoint_name: str
     body: str  # one CSV row of features, no label
-    pause_seconds: float = 0.0
     answers: list[Answer] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -52,8 +50,6 @@ class EndpointTraffic:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.answers.append(self._call())
-            if self.pause_seconds:
-                self._stop.wait(self.pause_seconds)
 
     def start(self) -> EndpointTraffic:
         self._thread = threading.Thread(target=self._run, name=f"traffic-{self.endpoint_name}", daemon=True)
@@ -68,10 +64,3 @@ class EndpointTraffic:
 
     def since(self, started: float) -> list[Answer]:
         return [answer for answer in list(self.answers) if answer.at >= started]
-
-
-def share_by_config(answers: list[Answer]) -> dict[str, float]:
-    """Fraction of the answers each endpoint configuration's fleet gave."""
-    counts = Counter(answer.config for answer in answers)
-    total = sum(counts.values())
-    return {config: count / total for config, count in counts.items()} if total else {}

@@ -7,7 +7,7 @@ from typing import Any
 
 from localcloud import config
 from localcloud.tools.terraform import LocalTerraform
-from scripts.empty_pipeline import delete_sagemaker_resources, empty_bucket
+from scripts.empty_pipeline import empty_deployed_pipeline
 
 
 @dataclass
@@ -23,8 +23,8 @@ class Deployment:
 def destroy(deployment: Deployment, pipeline: str) -> None:
     """Delete what runs created outside Terraform (endpoint, configs, models, bucket objects), then
     `terraform destroy` and remove the working copy, as the README's cleanup tells a user to."""
-    outputs = deployment.outputs
-    delete_sagemaker_resources(deployment.client("sagemaker"), outputs["endpoint_name"], pipeline)
-    empty_bucket(deployment.client("s3"), outputs["bucket_name"])
+    empty_deployed_pipeline(
+        deployment.client("sagemaker"), deployment.client("s3"), deployment.outputs, pipeline
+    )
     deployment.terraform.destroy()
     deployment.terraform.discard()

@@ -67,6 +67,14 @@ class ExecutionResult:
             if event["type"] == "TaskScheduled" and event["taskScheduledEventDetails"]["resource"] == resource
         )
 
+    def sent(self, resource: str) -> list[dict[str, Any]]:
+        """The parameters each Task with this resource was scheduled with, in order."""
+        return [
+            json.loads(event["taskScheduledEventDetails"]["parameters"])
+            for event in self.events
+            if event["type"] == "TaskScheduled" and event["taskScheduledEventDetails"]["resource"] == resource
+        ]
+
     def entered(self) -> list[str]:
         return [
             event["stateEnteredEventDetails"]["name"]
