@@ -35,7 +35,7 @@ def patches() -> tuple[patching.Patch, ...]:
     """Every change the local cloud makes to moto, service by service, in the order applied."""
     # Imported here, not at the top: the service packages import moto's models (about 1.4 s), which
     # `python -m localcloud status|stop` and the parent of a background start do not need.
-    from localcloud import awslambda, cloudwatch, glue, s3, sagemaker, stepfunctions
+    from localcloud import awslambda, cloudwatch, events, glue, s3, sagemaker, scheduler, sns, stepfunctions
     from localcloud.iam import request_authorization
 
     return (
@@ -46,6 +46,9 @@ def patches() -> tuple[patching.Patch, ...]:
         *awslambda.PATCHES,
         *sagemaker.PATCHES,
         *cloudwatch.PATCHES,
+        *events.PATCHES,
+        *sns.PATCHES,
+        *scheduler.PATCHES,
     )
 
 
@@ -77,8 +80,10 @@ class LocalCloud:
     def stop(self) -> None:
         """Stop serving and give moto back its settings, so later in-process moto users see plain moto."""
         from localcloud.cloudwatch import alarm_evaluator
+        from localcloud.scheduler import firing
 
         alarm_evaluator.stop()
+        firing.stop()
         self.server.stop()
         default_user_config["stepfunctions"] = self.previous_stepfunctions_config
         for name, value in self.previous_environment.items():
@@ -106,6 +111,10 @@ def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) ->
     from localcloud.cloudwatch import alarm_evaluator
 
     alarm_evaluator.start()
+    # EventBridge Scheduler fires due schedules every LOCALCLOUD_SCHEDULER_TICK_SECONDS.
+    from localcloud.scheduler import firing
+
+    firing.start()
     LOG.info("local cloud listening on http://%s:%d", host, bound_port)
     return LocalCloud(server, host, bound_port, previous_config, previous_environment)
 

@@ -1,5 +1,5 @@
 output "pipelines" {
-  description = "Per pipeline (keyed by name): bucket, input URI, state machine, endpoint and its rollback alarms, model package group (registry), Glue job, trigger function, failure queue, image, the resolved settings and the rendered definition."
+  description = "Per pipeline (keyed by name): bucket, input URI, state machine, endpoint and its rollback alarms, model package group (registry), notification topic, approval rule, retraining schedule, Glue job, trigger function, failure queue, image, the resolved settings and the rendered definition."
   value = {
     for name, pipeline in module.pipeline : name => {
       bucket_name                      = pipeline.bucket_name
@@ -13,6 +13,9 @@ output "pipelines" {
       deployments_table_name           = pipeline.deployments_table_name
       endpoint_rollback_alarm_names    = pipeline.endpoint_rollback_alarm_names
       model_package_group_name         = pipeline.model_package_group_name
+      notification_topic_arn           = pipeline.notification_topic_arn
+      approval_rule_name               = pipeline.approval_rule_name
+      retrain_schedule_name            = pipeline.retrain_schedule_name
       training_image                   = pipeline.training_image
       sagemaker_role_arn               = pipeline.sagemaker_role_arn
       settings                         = pipeline.settings

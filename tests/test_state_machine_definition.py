@@ -82,7 +82,7 @@ def test_every_transition_targets_an_existing_state_and_every_state_is_reachable
             nexts |= {catcher["Next"] for catcher in state.get("Catch", [])}
             targets[name] = {target for target in nexts if target is not None}
             assert targets[name] <= states.keys(), f"{name} points to a missing state"
-        reachable, frontier = set(), ["RunEtl"]
+        reachable, frontier = set(), ["CheckRunKind"]
         while frontier:
             name = frontier.pop()
             if name not in reachable:
@@ -154,6 +154,11 @@ def test_every_task_retries_transient_errors_and_catches_the_rest_into_a_named_f
             if name == "DescribeRollbackAlarms":
                 # Only names the tripped alarms: the run fails as rolled back with or without them.
                 assert last_catcher["Next"] == "CheckRollbackCause"
+                continue
+            if name.startswith("Announce"):
+                # The model serves (or waits in the registry) either way: a lost announcement fails no run.
+                assert definition["States"][last_catcher["Next"]]["Type"] == "Succeed"
+                assert last_catcher["ResultPath"] == "$.announcement_error"
                 continue
             failure = definition["States"][last_catcher["Next"]]
             assert failure["Type"] == "Fail", f"{name} catches into {last_catcher['Next']}, not a Fail state"
@@ -234,7 +239,9 @@ def test_quality_gate_selects_the_metric_by_name_and_compares_with_the_threshold
     assert states["EvaluateQualityGate"]["Default"] == "RejectByGate"
     assert states["ApproveByGate"]["Parameters"]["status"] == "Approved"
     assert states["RejectByGate"]["Parameters"]["status"] == "Rejected"
-    assert states["RejectByGate"]["Next"] == states["ApproveByGate"]["Next"] == "RegisterModel"
+    # Both are recorded (evaluation, then registry), so a rejected model's record is complete.
+    assert states["RejectByGate"]["Next"] == states["ApproveByGate"]["Next"] == "ReadEtlManifest"
+    assert states["WriteEvaluation"]["Next"] == "RegisterModel"
     verdicts = {choice["StringEquals"]: choice["Next"] for choice in states["CheckVerdict"]["Choices"]}
     assert verdicts == {"ModelRejected": "ModelRejected", "MetricMissing": "MetricMissing"}
     assert states["CheckVerdict"]["Default"] == "CreateModel"
@@ -259,7 +266,8 @@ def test_disabled_gate_leaves_no_gate_state() -> None:
     assert definition["States"]["ApproveWithoutGate"]["Result"]["status"] == "Approved"
     assert definition["States"]["RegisterModel"]["Next"] == "CreateModel"
     assert "CheckVerdict" not in definition["States"]
-    assert definition["States"]["Summarize"]["Parameters"]["metric"] is None
+    assert definition["States"]["ApproveWithoutGate"]["Result"]["metric"] is None
+    assert definition["States"]["Summarize"]["Parameters"]["metric.$"] == "$.verdict.metric"
 
 
 def test_endpoint_polling_is_bounded_by_the_configured_interval_and_count() -> None:
@@ -407,7 +415,14 @@ def test_cli_reports_a_missing_variable() -> None:
 RUN_INPUT = {
     "run_id": "churn-3f9a1c2b7d",
     "order_key": "2026-11-25T21:15:02.123Z|0055AED6DCD90281E500000000000000|input/churn.csv",
-    "source": {"bucket": "b", "key": "input/churn.csv", "uri": "s3://b/input/churn.csv"},
+    "source": {
+        "bucket": "b",
+        "key": "input/churn.csv",
+        "version_id": None,
+        "size": 1234,
+        "etag": "9b2cf535f27731c974343645a3985328",
+        "uri": "s3://b/input/churn.csv",
+    },
     "names": {
         "execution": "churn-3f9a1c2b7d",
         "training_job": "escapes-churn-3f9a1c2b7d",
@@ -420,8 +435,26 @@ RUN_INPUT = {
         "validation": "s3://b/runs/churn-3f9a1c2b7d/etl/validation/",
         "rejected": "s3://b/runs/churn-3f9a1c2b7d/etl/rejected/",
         "manifest": "s3://b/runs/churn-3f9a1c2b7d/etl/manifest.json",
+        "evaluation": "s3://b/runs/churn-3f9a1c2b7d/evaluation.json",
         "model": "s3://b/runs/churn-3f9a1c2b7d/model/",
     },
+    "output_keys": {
+        "train": "runs/churn-3f9a1c2b7d/etl/train/",
+        "validation": "runs/churn-3f9a1c2b7d/etl/validation/",
+        "rejected": "runs/churn-3f9a1c2b7d/etl/rejected/",
+        "manifest": "runs/churn-3f9a1c2b7d/etl/manifest.json",
+        "evaluation": "runs/churn-3f9a1c2b7d/evaluation.json",
+        "model": "runs/churn-3f9a1c2b7d/model/",
+    },
+    "started_by": {"kind": "upload", "source_uri": "s3://b/input/churn.csv"},
+}
+# What the ETL job writes (glue/etl_job.py), as much as the evaluation record reads.
+ETL_MANIFEST = {
+    "run_id": "churn-3f9a1c2b7d",
+    "status": "succeeded",
+    "lines": {"total": 1001, "data": 1000, "header": 1, "blank": 0},
+    "rows": {"train": 790, "validation": 200, "rejected": 10},
+    "rejected_by_reason": {"non-numeric value": 10},
 }
 ARTIFACTS = "s3://b/runs/churn-3f9a1c2b7d/model/escapes-churn-3f9a1c2b7d/output/model.tar.gz"
 MODEL_PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/escapes/3"
@@ -482,7 +515,10 @@ def _responses(**overrides: list[Any]) -> dict[str, list[Any]]:
         "DescribeEndpointAfterRefusal": [_endpoint("Updating", "older-config")],
         "RunEtl": [{"Id": "jr_1", "JobName": "escapes-etl", "JobRunState": "SUCCEEDED"}],
         "Train": [_training_result(1.5)],
+        "ReadEtlManifest": [{"Body": json.dumps(ETL_MANIFEST), "ContentType": "application/json"}],
+        "WriteEvaluation": [{"ETag": '"abc"'}],
         "RegisterModel": [{"ModelPackageArn": MODEL_PACKAGE}],
+        "AnnounceDeployed": [{"Entries": [{"EventId": "e-1"}], "FailedEntryCount": 0}],
         "CreateModel": [{"ModelArn": "arn:aws:sagemaker:us-east-1:123456789012:model/m"}],
         "CreateEndpointConfig": [
             {"EndpointConfigArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/c"}
@@ -514,9 +550,19 @@ def test_first_run_creates_the_endpoint_and_summarises(monkeypatch: pytest.Monke
     result = _run(monkeypatch, _responses())
     assert result.status == "SUCCEEDED", (result.error, result.cause)
     assert _output(result) == {
+        "pipeline": "escapes",
         "run_id": "churn-3f9a1c2b7d",
         "outcome": "Deployed",
-        "metric": {"name": "validation:ndcg@5", "value": 1.5},
+        "started_by": RUN_INPUT["started_by"],
+        "model_package_version": 3,
+        "deployment_strategy": "all_at_once",
+        "metric": {
+            "name": "validation:ndcg@5",
+            "value": 1.5,
+            "text": "1.5",
+            "comparison": "GreaterThan",
+            "threshold": 1,
+        },
         "training_job_name": "escapes-churn-3f9a1c2b7d",
         "model_artifacts": ARTIFACTS,
         "model_package_arn": MODEL_PACKAGE,
@@ -607,7 +653,7 @@ def test_run_whose_claim_is_refused_is_superseded_and_deploys_nothing(
     }
     assert output["endpoint_action"] == "none"
     assert output["model_name"] == "escapes-churn-3f9a1c2b7d"
-    assert output["metric"] == {"name": "validation:ndcg@5", "value": 1.5}
+    assert output["metric"]["name"] == "validation:ndcg@5" and output["metric"]["value"] == 1.5
     for call in ("listEndpoints", "createEndpoint", "updateEndpoint", "describeEndpoint"):
         assert result.scheduled(call) == 0, call
     assert result.entered()[-2:] == ["SummarizeSuperseded", "Superseded"]
@@ -960,8 +1006,29 @@ def test_a_model_that_passes_the_gate_is_registered_approved_and_deployed_from_i
         "run_id": "churn-3f9a1c2b7d",
         "training_job": "escapes-churn-3f9a1c2b7d",
         "source_bucket": "b",
-        "gate_verdict": "Approved",
+        "gate_metric_name": "validation:ndcg@5",
+        "gate_metric_value": "1.5",
+        "gate_verdict": "Passed",
     }
+    # The evidence: the evaluation record written before the registration that points at it.
+    assert registration["ModelMetrics"] == {
+        "ModelQuality": {
+            "Statistics": {"ContentType": "application/json", "S3Uri": RUN_INPUT["outputs"]["evaluation"]}
+        }
+    }
+    (written,) = result.sent("putObject")
+    assert (written["Bucket"], written["Key"]) == ("b", RUN_INPUT["output_keys"]["evaluation"])
+    evaluation = json.loads(written["Body"])
+    assert evaluation["source"] == RUN_INPUT["source"]
+    assert evaluation["quality_gate"]["value"] == 1.5 and evaluation["quality_gate"]["threshold"] == 1
+    assert evaluation["etl"]["rows"] == ETL_MANIFEST["rows"]
+    assert evaluation["verdict"]["status"] == "Approved"
+    # And it is announced, for the notification rules.
+    (announcement,) = result.sent("putEvents")
+    (entry,) = announcement["Entries"]
+    assert (entry["Source"], entry["DetailType"]) == ("mlops-pipeline.escapes", "Model Deployed")
+    detail = entry["Detail"] if isinstance(entry["Detail"], dict) else json.loads(entry["Detail"])
+    assert detail["model_package_version"] == 3 and detail["outcome"] == "Deployed"
     # A retry after a lost response returns the same version: the token is derived from the run id.
     assert len(registration["ClientToken"]) == 32
     (model,) = result.sent("createModel")

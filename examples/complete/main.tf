@@ -93,6 +93,20 @@ module "pipeline" {
     additional_alarm_names = ["churn-linear-prediction-drift"]
   }
 
+  # A person approves each version in the model registry (mlops-pipeline approve, or the console); the
+  # approval deploys it. Messages go to the team's existing topic (its policy must let events.amazonaws.com
+  # publish, and the topic's key, if any, let EventBridge use it) and to one address. Retraining every
+  # Monday at 06:00 Paris time on the newest upload, unless its run exists.
+  approval_mode = "manual"
+  notifications = {
+    topic_arn       = "arn:aws:sns:us-east-1:123456789012:ml-platform-alerts"
+    email_addresses = ["ml-platform@example.com"]
+  }
+  retrain_schedule = {
+    expression = "cron(0 6 ? * MON *)"
+    timezone   = "Europe/Paris"
+  }
+
   trigger = {
     maximum_retry_attempts          = 2
     maximum_event_age_seconds       = 7200

@@ -35,6 +35,21 @@ def stepfunctions_client() -> Any:
     )
 
 
+@functools.cache
+def s3_client() -> Any:
+    """Only a scheduled retraining lists the input prefix; made on first use."""
+    import boto3
+    from botocore.config import Config as BotocoreConfig
+
+    return boto3.client(
+        "s3",
+        region_name=CONFIG.region,
+        config=BotocoreConfig(
+            retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=5
+        ),
+    )
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request_id.set(getattr(context, "aws_request_id", None))
-    return process_event(event, config=CONFIG, stepfunctions=stepfunctions_client())
+    return process_event(event, config=CONFIG, stepfunctions=stepfunctions_client(), s3=s3_client)

@@ -8,14 +8,17 @@ as duplicates of their execution names, so nothing runs twice.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from trigger.approvals import approval_names, approved_version, build_approval_run_input, is_eventbridge_event
 from trigger.config import Config
 from trigger.events import CreatedObject, EventError, S3Record, created_object, event_records, parse_record
 from trigger.executions import start_execution
 from trigger.logs import log
 from trigger.naming import RunNames, derive_names
+from trigger.retraining import is_retrain_request, newest_candidate, object_from_head, retrain_request
 from trigger.run_input import build_run_input, execution_input
 from trigger.skips import SKIP_EXPLANATIONS, SkipReason, object_skip_reason, record_skip_reason
 
@@ -43,8 +46,18 @@ class TriggerError(RuntimeError):
         )
 
 
-def process_event(event: Any, *, config: Config, stepfunctions: Any) -> dict[str, Any]:
-    """Start one run per accepted record; return what happened to each record."""
+def process_event(
+    event: Any, *, config: Config, stepfunctions: Any, s3: Callable[[], Any] | None = None
+) -> dict[str, Any]:
+    """Start one run per accepted record (or one approval run, or one scheduled run); return what happened.
+
+    `s3` makes the S3 client; only a scheduled retraining needs one."""
+    if is_eventbridge_event(event):
+        return process_approval(event, config=config, stepfunctions=stepfunctions)
+    if is_retrain_request(event):
+        if s3 is None:
+            raise TypeError("a scheduled retraining needs an S3 client factory (s3=...)")
+        return process_retrain(event, config=config, stepfunctions=stepfunctions, s3=s3())
     try:
         records = event_records(event)
     except EventError as error:
@@ -116,9 +129,14 @@ def _accept(record: S3Record, config: Config, summary: dict[str, Any]) -> Create
 
 
 def _start(
-    obj: CreatedObject, names: RunNames, config: Config, stepfunctions: Any, summary: dict[str, Any]
+    obj: CreatedObject,
+    names: RunNames,
+    config: Config,
+    stepfunctions: Any,
+    summary: dict[str, Any],
+    started_by: dict[str, Any] | None = None,
 ) -> None:
-    run_input = build_run_input(obj, names, config.runs_prefix, config.run_outputs)
+    run_input = build_run_input(obj, names, config.runs_prefix, config.run_outputs, started_by)
     outcome = start_execution(
         stepfunctions, config.state_machine_arn, names.execution, execution_input(run_input)
     )
@@ -160,3 +178,98 @@ def _skip(record: S3Record, reason: SkipReason, summary: dict[str, Any]) -> None
         key=record.key,
         event_name=record.event_name,
     )
+
+
+def process_approval(event: Any, *, config: Config, stepfunctions: Any) -> dict[str, Any]:
+    """Start the run that deploys an approved model version (approvals.py); raise if the event is not one."""
+    try:
+        approved = approved_version(event, config.pipeline_name)
+    except EventError as error:
+        log("ERROR", "event_rejected", str(error), run_id=None, event_id=event.get("id"))
+        raise
+    names = approval_names(config.pipeline_name, approved)
+    run_input = build_approval_run_input(approved, names)
+    outcome = start_execution(
+        stepfunctions, config.state_machine_arn, names.execution, execution_input(run_input)
+    )
+    fields = {"model_package_arn": approved.model_package_arn, "event_id": approved.event_id}
+    if outcome.status == "started":
+        log(
+            "INFO",
+            "approval_run_started",
+            f"started execution {names.execution} to deploy approved version {approved.model_package_arn}",
+            run_id=names.run_id,
+            execution_arn=outcome.execution_arn,
+            **fields,
+        )
+        return {
+            "approval": {"run_id": names.run_id, "status": "started", "execution_arn": outcome.execution_arn}
+        }
+    log(
+        "INFO",
+        "run_already_started",
+        f"execution {names.execution} already exists for approval event {approved.event_id}: a re-delivery",
+        run_id=names.run_id,
+        detail=outcome.detail,
+        **fields,
+    )
+    return {"approval": {"run_id": names.run_id, "status": "duplicate", "execution_arn": None}}
+
+
+def process_retrain(event: Any, *, config: Config, stepfunctions: Any, s3: Any) -> dict[str, Any]:
+    """Start a run on the newest object under the input prefix unless its run exists (retraining.py)."""
+    try:
+        request = retrain_request(event)
+    except EventError as error:
+        log("ERROR", "event_rejected", str(error), run_id=None)
+        raise
+    listed: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=config.bucket_name, Prefix=config.input_prefix
+    ):
+        listed.extend(page.get("Contents", []))
+    newest = newest_candidate(listed, config.input_prefix)
+    summary: dict[str, Any] = {"records": 0, "started": [], "duplicates": [], "skipped": [], "retrain": None}
+    if newest is None:
+        summary["retrain"] = "no_data"
+        log(
+            "INFO",
+            "retrain_skipped",
+            f"scheduled retraining: no data file under s3://{config.bucket_name}/{config.input_prefix}",
+            run_id=None,
+            schedule_arn=request.schedule_arn,
+        )
+        return summary
+    head = s3.head_object(Bucket=config.bucket_name, Key=newest["Key"])
+    obj = object_from_head(config.bucket_name, newest["Key"], head)
+    # The upload's identity (its version id) gives the upload's run id: an existing run means no new data.
+    # Retraining unchanged data on purpose names the run after the tick instead.
+    names = derive_names(
+        pipeline_name=config.pipeline_name,
+        input_prefix=config.input_prefix,
+        bucket=obj.bucket,
+        key=obj.key,
+        version_id=None if request.retrain_unchanged else obj.version_id,
+        sequencer=None,
+        etag=obj.etag,
+        event_time=f"schedule {request.scheduled_time}" if request.retrain_unchanged else obj.event_time,
+    )
+    started_by = {
+        "kind": "schedule",
+        "source_uri": obj.uri,
+        "schedule_arn": request.schedule_arn,
+        "scheduled_time": request.scheduled_time,
+        "retrain_unchanged": request.retrain_unchanged,
+    }
+    _start(obj, names, config, stepfunctions, summary, started_by)
+    summary["retrain"] = "started" if summary["started"] else "no_new_data"
+    if not summary["started"]:
+        log(
+            "INFO",
+            "retrain_skipped",
+            f"scheduled retraining: no new data since run {names.run_id} on {obj.uri}; nothing started "
+            "(set retrain_unchanged to retrain on the same data)",
+            run_id=names.run_id,
+            schedule_arn=request.schedule_arn,
+        )
+    return summary

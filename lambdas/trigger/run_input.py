@@ -12,13 +12,18 @@ from trigger.ordering import order_key
 
 
 def build_run_input(
-    obj: CreatedObject, names: RunNames, runs_prefix: str, run_outputs: Mapping[str, str]
+    obj: CreatedObject,
+    names: RunNames,
+    runs_prefix: str,
+    run_outputs: Mapping[str, str],
+    started_by: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every name and URI a run needs, derived once so the states only read them.
 
     `run_outputs` is the module's run layout (output name -> path below the run's prefix): this function
     only places it under this run, so the layout is written in one place, the module."""
     run_prefix = f"s3://{obj.bucket}/{runs_prefix}{names.run_id}/"
+    key_prefix = f"{runs_prefix}{names.run_id}/"
     return {
         "run_id": names.run_id,
         # Which upload is newer: the state machine deploys a model only while no newer upload's run has
@@ -42,6 +47,12 @@ def build_run_input(
             "run_prefix": run_prefix,
             **{name: f"{run_prefix}{path}" for name, path in sorted(run_outputs.items())},
         },
+        # The same locations as keys of the source's bucket: S3 API calls of the state machine (reading the
+        # ETL manifest, writing the evaluation) take a bucket and a key, and ASL cannot split a URI.
+        "output_keys": {name: f"{key_prefix}{path}" for name, path in sorted(run_outputs.items())},
+        "started_by": dict(started_by)
+        if started_by is not None
+        else {"kind": "upload", "source_uri": obj.uri},
     }
 
 

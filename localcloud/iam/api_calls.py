@@ -28,6 +28,7 @@ _ACTION_BY_OPERATION = {
     "sqs:SendMessageBatch": "sqs:SendMessage",
     "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
+    "sns:PublishBatch": "sns:Publish",
 }
 # S3 operations (as moto names them) -> the IAM action S3 authorizes them as.
 _S3_ACTION_BY_OPERATION = {
@@ -113,6 +114,8 @@ def json_api_calls(
     prefix = iam_prefix(signing_name)
     action = _ACTION_BY_OPERATION.get(f"{prefix}:{operation}", f"{prefix}:{operation}")
     values = _identifying_values(prefix, parameters)
+    if action == "events:PutEvents":
+        return _put_events_calls(parameters, region=region, account=account)
     resources = _group_packages(action, parameters, region=region, account=account) or _resources(
         action, prefix, parameters, values, region=region, account=account
     )
@@ -140,6 +143,37 @@ def _group_packages(
     if arn:  # the group's ARN (another region or account names a group there)
         region, account, group = arn["region"], arn["account"], arn["name"]
     return (f"arn:{PARTITION}:sagemaker:{region}:{account}:model-package/{group.lower()}/*",)
+
+
+def _put_events_calls(parameters: Mapping[str, Any], *, region: str, account: str) -> list[ApiCall]:
+    """events:PutEvents, authorized for each entry: on the bus it puts the event on (`EventBusName`, a name
+    or an ARN, the default bus when absent), with the entry's `events:source` and `events:detail-type`.
+
+    AWS then fails only the refused entries (FailedEntryCount); here a refused entry refuses the request,
+    which a caller checking FailedEntryCount (as Step Functions' putEvents does) also sees as a failure."""
+    entries = parameters.get("Entries")
+    calls: list[ApiCall] = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, Mapping):
+            continue
+        name = entry.get("EventBusName") or "default"
+        bus = (
+            name if name.startswith("arn:") else f"arn:{PARTITION}:events:{region}:{account}:event-bus/{name}"
+        )
+        context = {
+            key: value
+            for key, value in (
+                ("events:source", entry.get("Source")),
+                ("events:detail-type", entry.get("DetailType")),
+            )
+            if isinstance(value, str)
+        }
+        call = ApiCall("events:PutEvents", (bus,), context)
+        if call not in calls:
+            calls.append(call)
+    return calls or [
+        ApiCall("events:PutEvents", (f"arn:{PARTITION}:events:{region}:{account}:event-bus/default",))
+    ]
 
 
 def _model_approval_context(action: str, parameters: Mapping[str, Any]) -> dict[str, Any]:

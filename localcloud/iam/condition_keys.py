@@ -19,6 +19,8 @@ KNOWN_CONDITION_KEYS: frozenset[str] = frozenset(
         "aws:SourceArn",
         "aws:TagKeys",
         "cloudwatch:namespace",
+        "events:detail-type",
+        "events:source",
         "iam:AssociatedResourceArn",
         "iam:PassedToService",
         "kms:CallerAccount",
@@ -43,6 +45,10 @@ KNOWN_CONDITION_KEYS: frozenset[str] = frozenset(
         "kms:GrantIsForAWSResource",
         "ec2:Subnet",
         "ec2:Vpc",
+        # The owner of a legacy notification source, in SNS's default topic policy: EventBridge (the one
+        # caller whose topic-policy decisions the local cloud makes) does not send it, as on AWS, where that
+        # statement does not let EventBridge publish.
+        "aws:SourceOwner",
     )
 )
 

@@ -44,6 +44,7 @@ from moto.sagemaker.models import Model, ModelPackage, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
 from localcloud import patching
+from localcloud.sagemaker import model_package_events
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK, under_sagemaker_state_lock
 
 _ARN = re.compile(
@@ -106,6 +107,9 @@ def _create_model_package(original: Callable[..., str]) -> Callable[..., str]:
             package = self.model_packages[arn]
             if package.model_package_version != version:
                 arn = _renumber(self, package, version)
+            created = model_package_events.state_change(package)
+        if created is not None:
+            created.emit()
         return arn
 
     return create_model_package
@@ -117,10 +121,13 @@ def delete_model_package(self: SageMakerModelBackend, model_package_name: str) -
         package = _find_package(self, model_package_name)
         if package is None:
             raise ValidationError(message=f"Model package {model_package_name} does not exist.")
+        deleting = model_package_events.state_change(package, status="Deleting")
         del self.model_packages[package.arn]
         for name, arn in list(self.model_package_name_mapping.items()):
             if arn == package.arn:
                 del self.model_package_name_mapping[name]
+    if deleting is not None:
+        deleting.emit()
 
 
 def delete_model_package_group(self: SageMakerModelBackend, model_package_group_name: str) -> None:
@@ -207,6 +214,9 @@ def _update_model_package(original: Callable[..., str]) -> Callable[..., str]:
             )
             if package is not None and package.customer_metadata_properties == {}:
                 package.customer_metadata_properties = None
+            updated = model_package_events.state_change(package) if package is not None else None
+        if updated is not None:
+            updated.emit()
         return arn
 
     return update_model_package

@@ -3,14 +3,17 @@
 1. start the local cloud on one loopback port (or reuse one already running there);
 2. `terraform apply` the root configuration with environments/demo.tfvars, pointed at the local cloud
    by an override file (see localcloud.tools.terraform);
-3. generate sample data and upload it under the bucket's input prefix with boto3;
-4. follow the run the S3 notification started, state by state;
-5. invoke the endpoint for five rows and print label and prediction, then a summary;
-6. upload new data while a caller keeps invoking the endpoint: the update rolls out with demo.tfvars'
+3. subscribe a queue to the pipeline's notification topic, as a person subscribes an address;
+4. generate sample data and upload it under the bucket's input prefix with boto3;
+5. follow the run the S3 notification started, state by state;
+6. invoke the endpoint for five rows and print label and prediction, a summary, the model registry's
+   entry (`mlops-pipeline versions`) and the notification the run sent;
+7. upload new data while a caller keeps invoking the endpoint: the update rolls out with demo.tfvars'
    strategy (a canary), printed step by step with the traffic split and the rollback alarms;
-7. upload data whose schema changed (one more column): the model passes its gate but rejects every
+8. upload data whose schema changed (one more column): the model passes its gate but rejects every
    production-shaped request, so the canary trips the 4XX alarm and the endpoint rolls back by itself,
-   while the old fleet keeps answering. The run fails `EndpointUpdateRolledBack`, as it should.
+   while the old fleet keeps answering. The run fails `EndpointUpdateRolledBack`, as it should;
+9. print every notification the runs sent.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from typing import Any
 from localcloud import config
 from localcloud.server import LocalCloud, port_answers, start_in_thread
 from localcloud.tools.endpoint_traffic import EndpointTraffic
+from localcloud.tools.notification_inbox import NotificationInbox
 from localcloud.tools.rollout_watch import RolloutWatch, traffic_summary
 from localcloud.tools.run_follower import RunResult, StateTiming, read_json_object, upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
+from pipeline_cli.__main__ import main as mlops_pipeline
 from sample_data import write_churn_csv
 
 DEMO_PIPELINE = "churn-xgboost"
@@ -195,6 +200,13 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
         file_name = f"churn-{time.strftime('%Y%m%d-%H%M%S')}.csv"
         s3 = config.boto3_client("s3", port)
         sfn = config.boto3_client("stepfunctions", port)
+        inbox = NotificationInbox.subscribe(
+            config.boto3_client("sqs", port),
+            config.boto3_client("sns", port),
+            pipeline["notification_topic_arn"],
+            f"demo-inbox-{time.strftime('%Y%m%d-%H%M%S')}",
+        )
+        _say(f"Subscribed a queue to {pipeline['notification_topic_arn']} (offline, in place of an e-mail)")
         _say(f"Uploading {rows} rows to {pipeline['input_s3_uri']}{file_name}; states of the run it starts:")
         upload_started = time.monotonic()
         result = upload_and_follow(
@@ -215,8 +227,21 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
             _say(f"  {row[0]:>5}  {prediction:.4f}")
         manifest = read_json_object(s3, run_input["outputs"]["manifest"])
         print_summary(result, manifest, apply_seconds, upload_to_done)
+        _say(
+            f"\nThe model registry (mlops-pipeline versions --pipeline {DEMO_PIPELINE} "
+            f"--endpoint-url {endpoint_url}):"
+        )
+        mlops_pipeline(
+            ["versions", "--pipeline", DEMO_PIPELINE, "--limit", "3", "--endpoint-url", endpoint_url]
+        )
+        _say("\nThe notification this run sent:")
+        _say(f"  {inbox.wait_for('serves on endpoint')}")
         if _show_rollouts(port, pipeline, rows, seed, sample[0][1:]) != 0:
             return 1
+        inbox.wait_for("rolled back")
+        _say("\nEvery notification the demo's runs sent (oldest first):")
+        for message in inbox.poll():
+            _say(f"  {message}")
         if cloud is not None and keep_running:
             _say(f"\nThe local cloud keeps running on {endpoint_url}; Ctrl-C stops it.")
             _wait_forever()

@@ -98,7 +98,29 @@ def upload(s3: Any, bucket: str, key: str, body: bytes) -> str | None:
 def find_execution(
     sfn: Any, state_machine_arn: str, key: str, version_id: str | None, timeout: float = 60.0
 ) -> tuple[str, dict[str, Any]]:
-    """The execution the trigger started for this exact object version, and its input."""
+    """The execution the trigger started for the upload of this exact object version, and its input."""
+
+    def started_by_this_upload(run_input: dict[str, Any]) -> bool:
+        source = run_input.get("source", {})
+        return (
+            run_input.get("started_by", {}).get("kind", "upload") == "upload"
+            and source.get("key") == key
+            and source.get("version_id") == version_id
+        )
+
+    return find_execution_where(
+        sfn, state_machine_arn, started_by_this_upload, f"s3 key {key!r} (version {version_id})", timeout
+    )
+
+
+def find_execution_where(
+    sfn: Any,
+    state_machine_arn: str,
+    matches: Callable[[dict[str, Any]], bool],
+    description: str,
+    timeout: float = 60.0,
+) -> tuple[str, dict[str, Any]]:
+    """The first execution whose input `matches` (an approval's, a schedule's), and its input."""
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
     while time.monotonic() < deadline:
@@ -110,13 +132,12 @@ def find_execution(
                     continue
                 seen.add(arn)
                 run_input = json.loads(sfn.describe_execution(executionArn=arn)["input"])
-                source = run_input.get("source", {})
-                if source.get("key") == key and source.get("version_id") == version_id:
+                if matches(run_input):
                     return arn, run_input
         time.sleep(0.5)
     raise RunNotStarted(
-        f"no execution of {state_machine_arn} for s3 key {key!r} (version {version_id}) "
-        f"within {timeout:.0f} s: check the trigger function's logs"
+        f"no execution of {state_machine_arn} for {description} within {timeout:.0f} s: "
+        "check the trigger function's logs"
     )
 
 

@@ -49,7 +49,9 @@ PROVIDER_SERVICES = (
     "lambda",
     "s3",
     "sagemaker",
+    "scheduler",
     "sfn",
+    "sns",
     "sqs",
     "sts",
 )

@@ -101,6 +101,31 @@ data "aws_iam_policy_document" "trigger" {
       resources = ["*"]
     }
   }
+
+  # Only with retrain_schedule: a tick lists the input prefix and reads the newest object's version.
+  dynamic "statement" {
+    for_each = local.retrains ? [1] : []
+    content {
+      sid       = "ListInputForRetraining"
+      actions   = ["s3:ListBucket"]
+      resources = [local.bucket_arn]
+
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = [var.storage.input_prefix, "${var.storage.input_prefix}*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.retrains ? [1] : []
+    content {
+      sid       = "ReadInputVersionsForRetraining"
+      actions   = ["s3:GetObject"]
+      resources = [local.input_objects_arn]
+    }
+  }
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -405,10 +430,61 @@ data "aws_iam_policy_document" "step_function" {
     resources = [local.sagemaker_arns.model_package]
   }
 
+  # An approval run reads the approved version (still Approved? which model data?) before deploying it, and
+  # CreateModel from a versioned package reads the package as its caller.
+  statement {
+    sid       = "DescribeModelVersions"
+    actions   = ["sagemaker:DescribeModelPackage"]
+    resources = [local.sagemaker_arns.model_package]
+  }
+
   statement {
     sid       = "CreateModels"
     actions   = ["sagemaker:CreateModel"]
     resources = [local.sagemaker_arns.model]
+  }
+
+  # The evaluation record: the run reads its ETL manifest and writes evaluation.json beside it (run_outputs).
+  statement {
+    sid       = "ReadEtlManifests"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/${local.runs_prefix}*/${local.run_outputs.manifest}"]
+  }
+
+  statement {
+    sid       = "WriteEvaluations"
+    actions   = ["s3:PutObject"]
+    resources = ["${local.bucket_arn}/${local.runs_prefix}*/${local.run_outputs.evaluation}"]
+  }
+
+  # Only with a KMS key on the bucket: S3 decrypts the manifest and encrypts the evaluation with it.
+  dynamic "statement" {
+    for_each = local.kms_key_arns.bucket == null ? [] : [local.kms_key_arns.bucket]
+    content {
+      sid       = "UseBucketKeyForEvaluations"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  # AnnounceDeployed / AnnounceAwaitingApproval: events on the default bus, with this pipeline's source only,
+  # so a run cannot speak for another pipeline's notification rules.
+  statement {
+    sid       = "AnnounceRunOutcomes"
+    actions   = ["events:PutEvents"]
+    resources = ["arn:${local.partition}:events:${local.arn_prefix_regional}:event-bus/default"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = [local.events_source]
+    }
   }
 
   statement {

@@ -41,6 +41,7 @@ locals {
     validation = "${local.etl_output_prefix}validation/"
     rejected   = "${local.etl_output_prefix}rejected/"
     manifest   = "${local.etl_output_prefix}manifest.json"
+    evaluation = "evaluation.json"
     model      = local.model_prefix
   }
 
@@ -51,8 +52,11 @@ locals {
   deployments_table_name = "${var.name}-deployments"
   # The registry's group is the pipeline's name; its versions' ARNs are model-package/<name>/<version>.
   model_package_group_name = var.name
-  endpoint_name            = coalesce(var.endpoint.name, "${var.name}-endpoint")
-  trigger_log_group_name   = "/aws/lambda/${local.trigger_function_name}"
+  # Each pipeline's own event source, so its role may put only its own events (events:source condition) and
+  # its notification rules match only its own runs.
+  events_source          = "mlops-pipeline.${var.name}"
+  endpoint_name          = coalesce(var.endpoint.name, "${var.name}-endpoint")
+  trigger_log_group_name = "/aws/lambda/${local.trigger_function_name}"
   # Glue 5.0 writes a job's logs to <prefix>/output (stdout, stderr) and <prefix>/error (driver, executors,
   # Glue logger) when the job sets --custom-logGroup-prefix; Glue 4.0's continuous logging writes to one
   # group, and each run's console output to the account's shared default groups.
@@ -116,10 +120,20 @@ locals {
     # The guarded update (deployment_guardrails.tf): DeploymentConfig as UpdateEndpoint takes it, the alarms
     # the run names when SageMaker rolls back, and the poll budget the deployment's own timeouts give.
     endpoint_deployment = {
+      strategy             = local.endpoint_deployment_strategy
       config               = local.endpoint_deployment_config
       rollback_alarm_names = local.endpoint_rollback_alarm_names
       watches_alarms       = length(local.endpoint_rollback_alarm_names) > 0
       update_max_polls     = local.endpoint_update_max_polls
+    }
+    pipeline_name = var.name
+    # The source of the events the runs put on the default bus (notifications.tf).
+    events_source = local.events_source
+    # Approval mode (approval.tf): the status a model that passed the gate is registered with, and whether the
+    # run stops there (manual) or deploys it (auto).
+    approval = {
+      manual             = var.approval_mode == "manual"
+      status_when_passed = var.approval_mode == "manual" ? "PendingManualApproval" : "Approved"
     }
   }
   state_machine_definition = templatefile(local.state_machine_template_path, local.state_machine_template_variables)

@@ -59,7 +59,7 @@ output "state_machine_definition" {
 }
 
 output "settings" {
-  description = "The input objects as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, endpoint_deployment, trigger, observability, security."
+  description = "The inputs as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, endpoint_deployment, approval_mode, notifications, retrain_schedule, trigger, observability, security."
   value = {
     storage             = var.storage
     etl                 = var.etl
@@ -67,6 +67,9 @@ output "settings" {
     quality_gate        = var.quality_gate
     endpoint            = var.endpoint
     endpoint_deployment = var.endpoint_deployment
+    approval_mode       = var.approval_mode
+    notifications       = var.notifications
+    retrain_schedule    = var.retrain_schedule
     trigger             = var.trigger
     observability       = var.observability
     security            = var.security
@@ -99,11 +102,31 @@ output "endpoint_update_max_polls" {
 }
 
 output "model_package_group_name" {
-  description = "The pipeline's model package group in the SageMaker Model Registry: one version per run whose training succeeded, Approved or Rejected by the quality gate."
+  description = "The pipeline's model package group in the SageMaker Model Registry: one version per run whose training succeeded, Approved (or PendingManualApproval with approval_mode manual) or Rejected by the quality gate."
   value       = aws_sagemaker_model_package_group.this.model_package_group_name
 }
 
 output "model_package_group_arn" {
   description = "ARN of that model package group."
   value       = aws_sagemaker_model_package_group.this.arn
+}
+
+output "notification_topic_arn" {
+  description = "The SNS topic the notification rules send to (the module's or notifications.topic_arn); null when notifications are off. Subscribe to it to be told."
+  value       = local.notification_topic_arn
+}
+
+output "notification_rule_names" {
+  description = "The EventBridge rules that send notifications, by kind (run-failed, endpoint-rolled-back, model-awaiting-approval, model-deployed)."
+  value       = { for kind, rule in aws_cloudwatch_event_rule.notifications : kind => rule.name }
+}
+
+output "approval_rule_name" {
+  description = "The EventBridge rule that deploys an approved model version (approval_mode manual); null in auto mode."
+  value       = one(aws_cloudwatch_event_rule.model_approved[*].name)
+}
+
+output "retrain_schedule_name" {
+  description = "The EventBridge Scheduler schedule that retrains on the newest data (retrain_schedule); null without one."
+  value       = one(aws_scheduler_schedule.retrain[*].name)
 }

@@ -6,5 +6,11 @@
 resource "aws_sagemaker_model_package_group" "this" {
   model_package_group_name        = local.model_package_group_name
   model_package_group_description = "Models trained by the ${var.name} pipeline, one version per run (state machine ${local.state_machine_name})."
-  tags                            = local.tags
+  # What people and tools (pipeline_cli: `mlops-pipeline versions`) need to find the rest of the pipeline
+  # from the group alone.
+  tags = merge(local.tags, {
+    "mlops-pipeline:endpoint-name"     = local.endpoint_name
+    "mlops-pipeline:state-machine-arn" = local.state_machine_arn
+    "mlops-pipeline:approval-mode"     = var.approval_mode
+  })
 }

@@ -592,6 +592,97 @@ variable "endpoint_deployment" {
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# Model approval and notifications
+# ---------------------------------------------------------------------------------------------------------
+
+variable "approval_mode" {
+  description = <<-EOT
+    Who approves a model that passed the quality gate (approval.tf).
+    - "auto": the gate does. The version is registered Approved and deployed by the same run.
+    - "manual": a person does. The version is registered PendingManualApproval, the run ends succeeded with outcome AwaitingApproval and the endpoint is unchanged. Approving a version (`aws sagemaker update-model-package --model-approval-status Approved`, the console, or `mlops-pipeline approve`) starts a run that deploys exactly that version, also an older one (a rollback); rejecting deploys nothing.
+  EOT
+  type        = string
+  default     = "auto"
+  nullable    = false
+
+  validation {
+    condition     = contains(["auto", "manual"], var.approval_mode)
+    error_message = "approval_mode must be \"auto\" (the quality gate approves and the run deploys) or \"manual\" (a person approves each version in the model registry); got ${jsonencode(var.approval_mode)}."
+  }
+}
+
+variable "notifications" {
+  description = <<-EOT
+    Messages people can act on (notifications.tf), sent by EventBridge rules to an SNS topic: a run failed, timed out or was aborted; a model awaits approval; a model was deployed; an endpoint update rolled back. Superseded and skipped runs send nothing.
+    - enabled: false = no topic, no rules.
+    - topic_arn: an existing SNS topic (standard, same region) to send to instead of one the module creates. Its access policy must let events.amazonaws.com publish (and its KMS key, if any, let EventBridge use it).
+    - email_addresses: addresses subscribed to the topic (each confirms by mail before receiving anything).
+  EOT
+  type = object({
+    enabled         = optional(bool, true)
+    topic_arn       = optional(string)
+    email_addresses = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.notifications.topic_arn == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.notifications.topic_arn))
+    error_message = "notifications.topic_arn ${jsonencode(var.notifications.topic_arn)} must be the ARN of a standard SNS topic (arn:aws:sns:<region>:<account>:<name>; FIFO topics need a message group per message, which these rules do not set)."
+  }
+
+  validation {
+    condition     = alltrue([for address in var.notifications.email_addresses : can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", address))])
+    error_message = "notifications.email_addresses must be e-mail addresses (name@domain.tld); not: ${jsonencode([for address in var.notifications.email_addresses : address if !can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", address))])}."
+  }
+
+  validation {
+    condition     = length(distinct(var.notifications.email_addresses)) == length(var.notifications.email_addresses)
+    error_message = "notifications.email_addresses lists an address twice: SNS would keep one subscription."
+  }
+
+  validation {
+    condition     = var.notifications.enabled || (var.notifications.topic_arn == null && length(var.notifications.email_addresses) == 0)
+    error_message = "notifications.enabled = false sends nothing, but notifications.topic_arn or email_addresses is set: remove them or enable notifications."
+  }
+}
+
+variable "retrain_schedule" {
+  description = <<-EOT
+    Scheduled retraining (retraining.tf): an EventBridge Scheduler schedule re-runs the pipeline on the newest data file under the input prefix, named as its upload was, so a tick with no new data since the last run starts nothing and logs why. null = no schedule.
+    - expression: a Scheduler expression: rate(7 days), cron(0 6 ? * MON *), or at(2027-01-01T06:00:00) for once.
+    - timezone: IANA time zone of cron() and at() expressions (default UTC).
+    - retrain_unchanged: true = every tick retrains, even on the same bytes as the last run.
+  EOT
+  type = object({
+    expression        = string
+    timezone          = optional(string, "UTC")
+    retrain_unchanged = optional(bool, false)
+  })
+  default = null
+
+  validation {
+    condition = var.retrain_schedule == null ? true : (
+      can(regex("^rate\\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\\)$", var.retrain_schedule.expression)) ||
+      can(regex("^cron\\(\\S+ \\S+ \\S+ \\S+ \\S+ \\S+\\)$", var.retrain_schedule.expression)) ||
+      can(regex("^at\\([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\)$", var.retrain_schedule.expression))
+    )
+    error_message = "retrain_schedule.expression ${jsonencode(try(var.retrain_schedule.expression, null))} must be an EventBridge Scheduler expression: rate(<n> minutes|hours|days), cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) or at(yyyy-mm-ddThh:mm:ss)."
+  }
+
+  validation {
+    # A schedule more often than hourly retrains on the same data far more often than data can change.
+    condition     = var.retrain_schedule == null ? true : !can(regex("^rate\\([0-9]+ minutes?\\)$", var.retrain_schedule.expression)) || try(tonumber(regex("^rate\\(([0-9]+) minutes?\\)$", var.retrain_schedule.expression)[0]) >= 60, false)
+    error_message = "retrain_schedule.expression ${jsonencode(try(var.retrain_schedule.expression, null))} fires more often than once an hour: each tick lists the input prefix and may train a model; use rate(1 hour) or less often."
+  }
+
+  validation {
+    condition     = var.retrain_schedule == null ? true : can(regex("^[A-Za-z]+(/[A-Za-z0-9_+-]+)*$", var.retrain_schedule.timezone))
+    error_message = "retrain_schedule.timezone ${jsonencode(try(var.retrain_schedule.timezone, null))} must be an IANA time zone name such as UTC or Europe/Paris."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # Trigger (Lambda asynchronous invocation)
 # ---------------------------------------------------------------------------------------------------------
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from dataclasses import dataclass
 from typing import Any
 
 from localcloud import config
-from localcloud.tools.terraform import LocalTerraform
+from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform, terraform_environment
 from scripts.empty_pipeline import empty_deployed_pipeline
 
 
@@ -28,3 +30,21 @@ def destroy(deployment: Deployment, pipeline: str) -> None:
     )
     deployment.terraform.destroy()
     deployment.terraform.discard()
+
+
+def demo_pipelines(terraform: LocalTerraform) -> dict[str, Any]:
+    """`pipelines` of the demo var files, as Terraform reads them (an initialised working copy)."""
+    result = subprocess.run(
+        [
+            "terraform",
+            f"-chdir={terraform.working_dir}",
+            "console",
+            *[f"-var-file={path}" for path in DEMO_VAR_FILES],
+        ],
+        input="jsonencode(var.pipelines)\n",
+        env=terraform_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(json.loads(result.stdout))

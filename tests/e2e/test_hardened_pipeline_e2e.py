@@ -10,7 +10,6 @@ KMS grants are enough, and a run without the Glue role's KMS statement shows the
 from __future__ import annotations
 
 import json
-import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +20,9 @@ import pytest
 
 from localcloud import config
 from localcloud.tools.run_follower import RunResult, upload_and_follow
-from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform, terraform_environment
+from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
 from sample_data import write_churn_csv
-from tests.e2e.deployment import Deployment, destroy
+from tests.e2e.deployment import Deployment, demo_pipelines, destroy
 
 pytestmark = pytest.mark.e2e
 
@@ -36,24 +35,6 @@ IAM_PATH = "/pipelines/"
 class HardenedDeployment(Deployment):
     key_arn: str
     boundary_arn: str
-
-
-def _demo_pipelines(terraform: LocalTerraform) -> dict[str, Any]:
-    """`pipelines` of the demo var files, as Terraform reads them (an initialised working copy)."""
-    result = subprocess.run(
-        [
-            "terraform",
-            f"-chdir={terraform.working_dir}",
-            "console",
-            *[f"-var-file={path}" for path in DEMO_VAR_FILES],
-        ],
-        input="jsonencode(var.pipelines)\n",
-        env=terraform_environment(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(json.loads(result.stdout))
 
 
 def _boundary(iam: Any, name: str) -> str:
@@ -91,7 +72,7 @@ def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
     terraform = LocalTerraform(endpoint_url=config.endpoint_url(cloud_port), name=name)
     terraform.init(fresh_state=True)
-    pipelines = _demo_pipelines(terraform)
+    pipelines = demo_pipelines(terraform)
     pipelines[PIPELINE]["security"] = {
         "kms_key_arn": key_arn,
         "permissions_boundary_arn": boundary_arn,

@@ -131,5 +131,5 @@ def test_module_from_a_git_source_applies_with_the_committed_package(
     assert function["Configuration"]["CodeSha256"] == expected_hash
     assert package.read_bytes() == (config.PROJECT_ROOT / "lambdas" / "trigger.zip").read_bytes()
     assert script == (config.PROJECT_ROOT / "glue" / "etl_job.py").read_bytes()
-    assert json.loads(state_machine["definition"])["StartAt"] == "RunEtl"
+    assert json.loads(state_machine["definition"])["StartAt"] == "CheckRunKind"
     assert state_machine["status"] == "ACTIVE"

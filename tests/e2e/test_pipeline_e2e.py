@@ -24,6 +24,7 @@ import xgboost
 
 from localcloud import config
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
+from localcloud.tools.notification_inbox import NotificationInbox
 from localcloud.tools.run_follower import RunResult, read_json_object, upload_and_follow
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
@@ -91,7 +92,18 @@ def _feature_rows(csv_path: Path, count: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def first_run(deployment: Deployment, data_dir: Path) -> tuple[RunResult, Path]:
+def inbox(deployment: Deployment) -> NotificationInbox:
+    """Subscribed to the pipeline's notification topic before the first upload, as a team's address is."""
+    return NotificationInbox.subscribe(
+        deployment.client("sqs"),
+        deployment.client("sns"),
+        deployment.outputs["notification_topic_arn"],
+        "team-inbox",
+    )
+
+
+@pytest.fixture(scope="module")
+def first_run(deployment: Deployment, data_dir: Path, inbox: NotificationInbox) -> tuple[RunResult, Path]:
     data = data_dir / "first.csv"
     write_churn_csv(data, rows=3000, seed=7)
     return _run_upload(deployment, "first upload.csv", data.read_bytes()), data
@@ -245,6 +257,20 @@ def test_schema_changed_model_fails_production_requests_and_the_canary_rolls_it_
     assert all(answer.ok and answer.config == serving for answer in answers[failures[-1] + 1 :])
     assert all(answer.ok for answer in answers[: failures[0]])
     assert len(answers) - failures[-1] > 20  # the caller kept being served after the rollback
+
+
+def test_each_deployment_failure_and_rollback_sent_one_message(
+    first_run: tuple[RunResult, Path], second_run: tuple[RunResult, list[Answer]], inbox: NotificationInbox
+) -> None:
+    """After the scenarios above: two deployments, a failed ETL, a rollback: one message each, no other."""
+    for version, (result, _) in ((1, first_run), (2, second_run)):
+        message = inbox.wait_for(f"model version {version} (validation:error", "serves on endpoint")
+        assert f"run {result.run_input['run_id']}" in message and "started by an upload" in message
+    assert "strategy canary" in inbox.wait_for("model version 2 (")
+    inbox.wait_for("rolled back; the previous model still serves", "4xx-errors")
+    failure = inbox.wait_for("FAILED. Error: EtlFailed", "double quote")
+    assert "quoted" in failure and "#/v2/executions/details/" in failure
+    assert len(inbox.poll()) == 4, inbox.received
 
 
 def test_python_renders_the_definition_terraform_deployed(deployment: Deployment) -> None:

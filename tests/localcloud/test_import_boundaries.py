@@ -1,6 +1,7 @@
 """What must not import moto: the client tools (they talk to a cloud through boto3 and Terraform only),
 the SageMaker subprocesses (every training job and endpoint start would pay for it), and the pure rules
-(alarm evaluation, deployment configs and rollout steps), which are tested without a cloud."""
+(alarm evaluation, deployment configs and rollout steps, schedule expressions and the scheduler clock),
+which are tested without a cloud."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from localcloud import config
         "localcloud.sagemaker.xgboost_container, localcloud.sagemaker.model_server",
         "localcloud.cloudwatch.alarm_evaluation",
         "localcloud.sagemaker.deployment_config, localcloud.sagemaker.rollout",
+        "localcloud.scheduler.expressions, localcloud.scheduler.clock",
     ],
 )
 def test_modules_do_not_import_moto(modules: str) -> None:

@@ -17,6 +17,9 @@ CHURN_XGBOOST: dict[str, Any] = {
     "glue_job_name": "churn-xgboost-etl",
     "deployments_table_name": "churn-xgboost-deployments",
     "model_package_group_name": "churn-xgboost",
+    "pipeline_name": "churn-xgboost",
+    "events_source": "mlops-pipeline.churn-xgboost",
+    "approval": {"manual": False, "status_when_passed": "Approved"},
     "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/churn-xgboost-sagemaker",
     "sagemaker_kms_key_arn": None,
     "training_image": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5",
@@ -59,6 +62,7 @@ CHURN_XGBOOST: dict[str, Any] = {
     },
     # The module's default: SageMaker's all-at-once blue/green update, watched by the module's alarms.
     "endpoint_deployment": {
+        "strategy": "all_at_once",
         "config": {
             "BlueGreenUpdatePolicy": {
                 "TrafficRoutingConfiguration": {"Type": "ALL_AT_ONCE", "WaitIntervalInSeconds": 0},
@@ -85,6 +89,7 @@ CHURN_XGBOOST: dict[str, Any] = {
 
 # A canary on four instances: one instance (25 %) bakes 300 s, then the rest bakes 300 s.
 CANARY_DEPLOYMENT: dict[str, Any] = {
+    "strategy": "canary",
     "config": {
         "BlueGreenUpdatePolicy": {
             "TrafficRoutingConfiguration": {
@@ -108,6 +113,10 @@ NO_GATE: dict[str, Any] = {
     "glue_job_name": "no-gate-etl",
     "deployments_table_name": "no-gate-deployments",
     "model_package_group_name": "no-gate",
+    "pipeline_name": "no-gate",
+    "events_source": "mlops-pipeline.no-gate",
+    # A person approves each version.
+    "approval": {"manual": True, "status_when_passed": "PendingManualApproval"},
     "sagemaker_role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/no-gate-sagemaker",
     "training_image": "382416733822.dkr.ecr.us-east-1.amazonaws.com/linear-learner:1",
     "quality_gate": {**CHURN_XGBOOST["quality_gate"], "enabled": False},
@@ -119,6 +128,7 @@ NO_GATE["training"].update(
 NO_GATE["endpoint"]["name"] = "shared-endpoint"
 # No rollback alarms: SageMaker's default update (no DeploymentConfig), nothing to describe on rollback.
 NO_GATE["endpoint_deployment"] = {
+    "strategy": "all_at_once",
     "config": None,
     "rollback_alarm_names": [],
     "watches_alarms": False,
@@ -131,6 +141,8 @@ ESCAPES.update(
     glue_job_name="escapes-etl",
     deployments_table_name="escapes-deployments",
     model_package_group_name="escapes",
+    pipeline_name="escapes",
+    events_source="mlops-pipeline.escapes",
     sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/escapes-sagemaker",
 )
 ESCAPES["training"].update(
@@ -153,6 +165,8 @@ HARDENED.update(
     glue_job_name="hardened-etl",
     deployments_table_name="hardened-deployments",
     model_package_group_name="hardened",
+    pipeline_name="hardened",
+    events_source="mlops-pipeline.hardened",
     sagemaker_role_arn=f"arn:aws:iam::{ACCOUNT_ID}:role/mlops/hardened-sagemaker",
     sagemaker_kms_key_arn=f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 )

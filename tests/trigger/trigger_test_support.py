@@ -16,6 +16,7 @@ RUN_OUTPUTS = {
     "validation": "etl/validation/",
     "rejected": "etl/rejected/",
     "manifest": "etl/manifest.json",
+    "evaluation": "evaluation.json",
     "model": "model/",
 }
 PASS_DEFINITION = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})

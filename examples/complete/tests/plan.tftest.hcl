@@ -95,3 +95,16 @@ run "canary_rollout_is_configured" {
     error_message = "the example's alarm settings must reach the module"
   }
 }
+
+run "approval_notifications_and_retraining_are_configured" {
+  command = plan
+
+  assert {
+    condition = (
+      module.pipeline.approval_rule_name == "churn-linear-model-approved" &&
+      module.pipeline.notification_topic_arn == "arn:aws:sns:us-east-1:123456789012:ml-platform-alerts" &&
+      module.pipeline.retrain_schedule_name == "churn-linear-retrain"
+    )
+    error_message = "the complete example approves by hand, notifies the team's topic and retrains weekly"
+  }
+}

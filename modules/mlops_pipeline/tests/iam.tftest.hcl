@@ -46,7 +46,7 @@ run "statements_are_scoped" {
         data.aws_iam_policy_document.step_function,
         ] : [
         for s in document.statement : [
-          for arn in s.resources : arn == "*" || startswith(arn, "arn:aws:s3:::churn-xgboost-123456789012-us-east-1") || strcontains(arn, ":log-group:") || strcontains(arn, "churn-xgboost") || endswith(arn, ":repository/sagemaker-xgboost") || endswith(arn, ":rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule")
+          for arn in s.resources : arn == "*" || startswith(arn, "arn:aws:s3:::churn-xgboost-123456789012-us-east-1") || strcontains(arn, ":log-group:") || strcontains(arn, "churn-xgboost") || endswith(arn, ":repository/sagemaker-xgboost") || endswith(arn, ":rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule") || endswith(arn, ":event-bus/default")
         ]
       ]
     ]))
@@ -92,6 +92,7 @@ run "step_functions_permissions" {
       "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries",
       "logs:PutResourcePolicy", "logs:UpdateLogDelivery",
       "dynamodb:UpdateItem", "dynamodb:GetItem", "cloudwatch:DescribeAlarms", "sagemaker:CreateModelPackage",
+      "sagemaker:DescribeModelPackage", "s3:GetObject", "s3:PutObject", "events:PutEvents",
     ])
     error_message = "the Step Functions role's actions differ from what the template's integrations need"
   }

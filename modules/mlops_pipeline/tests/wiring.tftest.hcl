@@ -45,6 +45,7 @@ run "trigger_lambda_configuration" {
       validation = "etl/validation/"
       rejected   = "etl/rejected/"
       manifest   = "etl/manifest.json"
+      evaluation = "evaluation.json"
       model      = "model/"
     }
     error_message = "RUN_OUTPUTS must carry every output of the run layout"

@@ -77,6 +77,29 @@ def test_missing_plain_field_is_still_a_runtime_error(
     assert _failure(aws, execution)["error"] == "States.Runtime"
 
 
+def test_an_aws_sdk_task_gets_an_objects_body_as_text(
+    aws: Callable[[str], Any], wait_for: Callable[..., dict], role_arn: str, unique_name: str
+) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket=unique_name)
+    s3.put_object(Bucket=unique_name, Key="manifest.json", Body=json.dumps({"rows": {"train": 8}}).encode())
+    definition = {
+        "StartAt": "Read",
+        "States": {
+            "Read": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                "Parameters": {"Bucket": unique_name, "Key": "manifest.json"},
+                "ResultSelector": {"document.$": "States.StringToJson($.Body)"},
+                "End": True,
+            }
+        },
+    }
+    execution = _run(aws, wait_for, role_arn, unique_name, definition)
+    assert execution["status"] == "SUCCEEDED", _failure(aws, execution)
+    assert json.loads(execution["output"]) == {"document": {"rows": {"train": 8}}}
+
+
 @pytest.fixture
 def glue_job(aws: Callable[[str], Any], bucket: str, role_arn: str, unique_name: str) -> str:
     aws("s3").put_object(Bucket=bucket, Key="job.py", Body=GLUE_SCRIPT.encode())

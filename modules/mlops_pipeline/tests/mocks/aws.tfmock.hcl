@@ -73,3 +73,15 @@ mock_resource "aws_sfn_state_machine" {
     arn = "arn:aws:states:us-east-1:123456789012:stateMachine:mock-state-machine"
   }
 }
+
+mock_resource "aws_sns_topic" {
+  defaults = {
+    arn = "arn:aws:sns:us-east-1:123456789012:mock-topic"
+  }
+}
+
+mock_resource "aws_cloudwatch_event_rule" {
+  defaults = {
+    arn = "arn:aws:events:us-east-1:123456789012:rule/mock-rule"
+  }
+}
