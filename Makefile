@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 TF_DIRS := terraform modules/mlops_pipeline examples/minimal examples/complete
 
 .PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations checkov test \
-        demo iam-report bench bench-etl bench-burst \
+        demo iam-report bench bench-etl bench-burst bench-transform bench-tuning \
         local-up local-down clean
 
 help: ## List the targets
@@ -134,8 +134,8 @@ test: venv lint $(TF_CLI_CONFIG_DEP) ## Everything CI runs: lint, validate, terr
 	echo "make validate tf-test checkov (ran beside pytest):"; cat $(BUILD)/terraform-checks.log; \
 	exit $$(( pytest_status || checks_status ))
 
-demo: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local AWS, terraform apply, upload, predict
-	$(PY) -m localcloud.tools.demo
+demo: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Run the whole pipeline offline: local AWS, terraform apply, upload, predict (DEMO=serverless: one option changed)
+	$(PY) -m localcloud.tools.demo $(if $(DEMO),--variant $(DEMO))
 
 # The local cloud records every call a pipeline role made (allowed or denied) in its access log; the report
 # lists per role what was used and which statements of the module's policies nothing used.
@@ -152,6 +152,12 @@ bench-burst: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline: 8 uploads 
 
 bench-etl: venv ## Glue job on local Spark with 100k and 1M generated rows
 	$(PY) benchmarks/etl_bench.py
+
+bench-transform: venv ## Offline batch transform of 100k generated rows: rows/s
+	$(PY) -m benchmarks.transform_throughput
+
+bench-tuning: venv ## Offline tuning job: 6 candidates, 2 in parallel, 3,000 rows: wall time
+	$(PY) -m benchmarks.tuning_wall_time
 
 local-up: venv ## Start the offline cloud in the background (http://127.0.0.1:4566)
 	$(PY) -m localcloud start

@@ -47,6 +47,22 @@ pipelines = {
       strategy = "canary"
       step     = { type = "INSTANCE_COUNT", value = 1 }
     }
+
+    # Serverless inference instead of instances: nothing billed at rest, cold starts after idle time, at
+    # most max_concurrency requests at once; updated all at once (replace endpoint and endpoint_deployment
+    # above with these).
+    # endpoint            = { serverless = { memory_size_mb = 2048, max_concurrency = 5 } }
+    # endpoint_deployment = { strategy = "all_at_once" }
+
+    # A person approves each model that passes the gate (mlops-pipeline approve); approving deploys it.
+    # approval_mode = "manual"
+
+    # Messages when a run fails or a model is deployed, rolled back or awaits approval (each address
+    # confirms by mail first).
+    # notifications = { email_addresses = ["ml-team@example.com"] }
+
+    # Retrain every Monday 06:00 UTC on the newest upload, unless its run exists.
+    # retrain_schedule = { expression = "cron(0 6 ? * MON *)" }
   }
 
   # A second algorithm is a second entry: no code change. Linear Learner on the same churn CSV (label in

@@ -56,6 +56,17 @@ def _cases() -> dict[str, dict[str, Any]]:
         }
     )
     cases["network-isolation-only"] = template_values(training={"enable_network_isolation": True})
+    cases["serverless"] = template_values(
+        endpoint={
+            "serverless": {"memory_size_mb": 2048, "max_concurrency": 5, "provisioned_concurrency": None}
+        }
+    )
+    cases["serverless-provisioned"] = template_values(
+        endpoint={"serverless": {"memory_size_mb": 1024, "max_concurrency": 5, "provisioned_concurrency": 2}}
+    )
+    cases["manual-approval-with-gate"] = template_values(
+        approval={"manual": True, "status_when_passed": "PendingManualApproval"}
+    )
     return cases
 
 

@@ -228,11 +228,26 @@ def _resources(
     )
 
 
+# Request members whose nested RoleArn is passed too: CreateHyperParameterTuningJob's training job
+# definition(s), whose role the tuning job's training jobs run as.
+_ROLE_HOLDING_MEMBERS = ("TrainingJobDefinition", "TrainingJobDefinitions")
+
+
+def _passed_roles(parameters: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    members = list(parameters.items())
+    for holder in _ROLE_HOLDING_MEMBERS:
+        nested = parameters.get(holder)
+        for definition in nested if isinstance(nested, list) else [nested]:
+            if isinstance(definition, Mapping):
+                members.extend(definition.items())
+    return members
+
+
 def _pass_role_calls(
     prefix: str, parameters: Mapping[str, Any], resources: tuple[str, ...], account: str
 ) -> list[ApiCall]:
     calls = []
-    for name, value in parameters.items():
+    for name, value in _passed_roles(parameters):
         if name.lower().endswith("rolearn") and isinstance(value, str) and value:
             context = {
                 "iam:PassedToService": f"{prefix}.amazonaws.com",

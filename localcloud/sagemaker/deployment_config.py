@@ -17,6 +17,10 @@ CapacitySize, RollingUpdatePolicy, AutoRollbackConfig; "Deployment guardrails"):
 
 Traffic goes to instances evenly, so a step's share of traffic is its share of the variant's instances:
 a percentage is rounded up to whole instances (at least one), as a fleet cannot run part of an instance.
+
+A serverless variant has no instances ("Deployment guardrails" excludes it from rolling updates only): a
+canary or linear step is sized as a `CAPACITY_PERCENT` of its capacity, which is its share of traffic;
+`INSTANCE_COUNT` is refused (the local cloud's reading: AWS does not document this case).
 """
 
 from __future__ import annotations
@@ -40,6 +44,25 @@ STEP_SHARE_LIMITS = {
 
 class DeploymentConfigError(ValueError):
     """The DeploymentConfig breaks one of SageMaker's rules; the message names the field and value."""
+
+
+@dataclass(frozen=True)
+class _Capacity:
+    """What a step's size counts: the variant's instances, or percent of a serverless variant's capacity."""
+
+    total: int
+    serverless: bool = False
+
+    def describe(self, units: int) -> str:
+        return f"{units}% of capacity" if self.serverless else f"{units} of {self.total} instances"
+
+    @property
+    def whole(self) -> str:
+        return "all capacity" if self.serverless else f"all {self.total} instances"
+
+    @property
+    def measure(self) -> str:
+        return "capacity" if self.serverless else "instance count"
 
 
 @dataclass(frozen=True)
@@ -84,8 +107,8 @@ def _object(value: Any, field: str) -> dict[str, Any]:
     return value
 
 
-def _step_instances(size: Any, field: str, instance_count: int) -> int:
-    """Instances one step turns on, checked against the step kind's share of the variant."""
+def _step_instances(size: Any, field: str, capacity: _Capacity) -> int:
+    """Instances (percent of capacity) one step turns on, checked against the step kind's share limits."""
     size = _object(size, field)
     capacity_type = size.get("Type")
     if capacity_type not in CAPACITY_TYPES:
@@ -96,6 +119,12 @@ def _step_instances(size: Any, field: str, instance_count: int) -> int:
     value = _whole_number(size.get("Value"), f"{field}.Value")
     if value < 1:
         raise DeploymentConfigError(f"{field}.Value must be at least 1; got {value}")
+    if capacity.serverless and capacity_type == "INSTANCE_COUNT":
+        raise DeploymentConfigError(
+            f"{field}.Type INSTANCE_COUNT cannot size a step of a serverless variant, which has no "
+            "instances; use CAPACITY_PERCENT"
+        )
+    instance_count = capacity.total
     if capacity_type == "INSTANCE_COUNT":
         instances = value
     else:
@@ -109,29 +138,29 @@ def _step_instances(size: Any, field: str, instance_count: int) -> int:
         what = {"CanarySize": "canary", "LinearStepSize": "linear step", "MaximumBatchSize": "rolling batch"}
         bounds = f"at most {high:.0%}" if low == 0 else f"between {low:.0%} and {high:.0%}"
         raise DeploymentConfigError(
-            f"{field} ({capacity_type} {value}) is {instances} of the variant's {instance_count} instances "
-            f"({share:.0%}); a {what[kind]} must be {bounds} of the variant's instance count"
+            f"{field} ({capacity_type} {value}) is {capacity.describe(instances)} of the variant "
+            f"({share:.0%}); a {what[kind]} must be {bounds} of the variant's {capacity.measure}"
         )
     return instances
 
 
-def _steps_of(increment: int, instance_count: int, label: str) -> tuple[TrafficStep, ...]:
+def _steps_of(increment: int, capacity: _Capacity, label: str) -> tuple[TrafficStep, ...]:
     steps = []
     active = 0
-    while active < instance_count:
-        active = min(instance_count, active + increment)
+    while active < capacity.total:
+        active = min(capacity.total, active + increment)
         steps.append(
             TrafficStep(
-                share=active / instance_count,
+                share=active / capacity.total,
                 new_instances=active,
-                label=f"{label} {len(steps) + 1}: {active} of {instance_count} instances",
+                label=f"{label} {len(steps) + 1}: {capacity.describe(active)}",
             )
         )
     return tuple(steps)
 
 
-def _all_traffic(instance_count: int, label: str) -> TrafficStep:
-    return TrafficStep(1.0, instance_count, f"{label}: all {instance_count} instances")
+def _all_traffic(capacity: _Capacity, label: str) -> TrafficStep:
+    return TrafficStep(1.0, capacity.total, f"{label}: {capacity.whole}")
 
 
 def _alarm_names(config: dict[str, Any]) -> tuple[str, ...]:
@@ -175,8 +204,11 @@ def _with_timeout(plan: RolloutPlan, policy: dict[str, Any], field: str) -> Roll
     return replace(plan, maximum_execution_timeout_seconds=timeout)
 
 
-def parse_deployment_config(config: dict[str, Any] | None, instance_count: int) -> RolloutPlan | None:
-    """The plan for `config` on a variant of `instance_count` instances; None when there is no config."""
+def parse_deployment_config(
+    config: dict[str, Any] | None, instance_count: int, *, serverless: bool = False
+) -> RolloutPlan | None:
+    """The plan for `config` on a variant of `instance_count` instances, or on a serverless variant (whose
+    steps are percent of its capacity; `instance_count` is then ignored); None when there is no config."""
     if config is None:
         return None
     config = _object(config, "DeploymentConfig")
@@ -187,12 +219,13 @@ def parse_deployment_config(config: dict[str, Any] | None, instance_count: int) 
             "DeploymentConfig must set exactly one of BlueGreenUpdatePolicy and RollingUpdatePolicy"
         )
     alarms = _alarm_names(config)
+    capacity = _Capacity(100, serverless=True) if serverless else _Capacity(instance_count)
     if rolling is not None:
-        return _rolling_plan(_object(rolling, "RollingUpdatePolicy"), instance_count, alarms)
-    return _blue_green_plan(_object(blue_green, "BlueGreenUpdatePolicy"), instance_count, alarms)
+        return _rolling_plan(_object(rolling, "RollingUpdatePolicy"), capacity, alarms)
+    return _blue_green_plan(_object(blue_green, "BlueGreenUpdatePolicy"), capacity, alarms)
 
 
-def _blue_green_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[str, ...]) -> RolloutPlan:
+def _blue_green_plan(policy: dict[str, Any], capacity: _Capacity, alarms: tuple[str, ...]) -> RolloutPlan:
     field = "BlueGreenUpdatePolicy.TrafficRoutingConfiguration"
     routing = _object(policy.get("TrafficRoutingConfiguration"), field)
     routing_type = routing.get("Type")
@@ -203,20 +236,20 @@ def _blue_green_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[
         )
     wait = _whole_number(routing.get("WaitIntervalInSeconds"), f"{field}.WaitIntervalInSeconds", WAIT_LIMITS)
     if routing_type == "ALL_AT_ONCE":
-        steps: tuple[TrafficStep, ...] = (_all_traffic(instance_count, "all at once"),)
+        steps: tuple[TrafficStep, ...] = (_all_traffic(capacity, "all at once"),)
     elif routing_type == "CANARY":
         if routing.get("CanarySize") is None:
             raise DeploymentConfigError(f"{field}.CanarySize is required when Type is CANARY")
-        canary = _step_instances(routing["CanarySize"], f"{field}.CanarySize", instance_count)
+        canary = _step_instances(routing["CanarySize"], f"{field}.CanarySize", capacity)
         steps = (
-            TrafficStep(canary / instance_count, canary, f"canary: {canary} of {instance_count} instances"),
-            _all_traffic(instance_count, "rest of the traffic"),
+            TrafficStep(canary / capacity.total, canary, f"canary: {capacity.describe(canary)}"),
+            _all_traffic(capacity, "rest of the traffic"),
         )
     else:
         if routing.get("LinearStepSize") is None:
             raise DeploymentConfigError(f"{field}.LinearStepSize is required when Type is LINEAR")
-        step = _step_instances(routing["LinearStepSize"], f"{field}.LinearStepSize", instance_count)
-        steps = _steps_of(step, instance_count, "linear step")
+        step = _step_instances(routing["LinearStepSize"], f"{field}.LinearStepSize", capacity)
+        steps = _steps_of(step, capacity, "linear step")
     termination = _whole_number(
         policy.get("TerminationWaitInSeconds", 0),
         "BlueGreenUpdatePolicy.TerminationWaitInSeconds",
@@ -226,12 +259,10 @@ def _blue_green_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[
     return _with_timeout(plan, policy, "BlueGreenUpdatePolicy")
 
 
-def _rolling_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[str, ...]) -> RolloutPlan:
+def _rolling_plan(policy: dict[str, Any], capacity: _Capacity, alarms: tuple[str, ...]) -> RolloutPlan:
     if policy.get("MaximumBatchSize") is None:
         raise DeploymentConfigError("RollingUpdatePolicy.MaximumBatchSize is required")
-    batch = _step_instances(
-        policy["MaximumBatchSize"], "RollingUpdatePolicy.MaximumBatchSize", instance_count
-    )
+    batch = _step_instances(policy["MaximumBatchSize"], "RollingUpdatePolicy.MaximumBatchSize", capacity)
     if policy.get("RollbackMaximumBatchSize") is not None:
         size = _object(policy["RollbackMaximumBatchSize"], "RollingUpdatePolicy.RollbackMaximumBatchSize")
         if (
@@ -245,5 +276,5 @@ def _rolling_plan(policy: dict[str, Any], instance_count: int, alarms: tuple[str
     wait = _whole_number(
         policy.get("WaitIntervalInSeconds"), "RollingUpdatePolicy.WaitIntervalInSeconds", WAIT_LIMITS
     )
-    steps = _steps_of(batch, instance_count, "rolling batch")
+    steps = _steps_of(batch, capacity, "rolling batch")
     return _with_timeout(RolloutPlan("Rolling", steps, wait, 0, None, alarms), policy, "RollingUpdatePolicy")

@@ -39,6 +39,7 @@ from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
 from localcloud.sagemaker.processes import subprocess_env
 from localcloud.sagemaker.rollout import RolloutControls, RolloutEvent, run_rollout
 from localcloud.sagemaker.s3_access import S3AccessError, read_object
+from localcloud.sagemaker.serverless_capacity import ServerlessCapacity, settings_for
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK, work_root
 
 SERVER_START_TIMEOUT_SECONDS = 60.0
@@ -60,6 +61,8 @@ class ModelServer:
     variant_name: str
     config_name: str = ""
     stopped: bool = field(default=False)
+    # A serverless variant's concurrency and cold starts (None for an instance-based one).
+    serverless: ServerlessCapacity | None = None
 
     @property
     def host(self) -> str:
@@ -126,7 +129,8 @@ def _track(server: ModelServer) -> None:
         _SERVERS_BY_PID[server.process.pid] = server
 
 
-def _untrack_and_stop(server: ModelServer) -> None:
+def untrack_and_stop(server: ModelServer) -> None:
+    """Stop a model server this module started (an endpoint's fleet, a transform job's server)."""
     with _ROUTES_LOCK:
         _SERVERS_BY_PID.pop(server.process.pid, None)
     server.stop()
@@ -201,7 +205,7 @@ def start_model_server(model_tarball: bytes, environment: dict[str, str], varian
     if not first_line.startswith("LISTENING "):
         process.wait(timeout=10)
         detail = log_path.read_text().strip().splitlines()
-        _untrack_and_stop(server)
+        untrack_and_stop(server)
         raise DeploymentFailed(
             f"The primary container for production variant {variant_name} did not pass the ping health "
             "check: " + (detail[-1] if detail else "the model server exited")
@@ -210,7 +214,7 @@ def start_model_server(model_tarball: bytes, environment: dict[str, str], varian
     deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
     while not _ping(server.port):
         if time.monotonic() > deadline or process.poll() is not None:
-            _untrack_and_stop(server)
+            untrack_and_stop(server)
             raise DeploymentFailed(
                 f"The primary container for production variant {variant_name} did not pass the ping health "
                 "check."
@@ -274,6 +278,8 @@ def deploy_config(
             "the model."
         ) from error
     server = start_model_server(tarball, dict(container.get("Environment") or {}), variant["VariantName"])
+    if variant.get("ServerlessConfig"):
+        server.serverless = ServerlessCapacity(settings_for(variant["ServerlessConfig"]))
     return server, variants
 
 
@@ -305,7 +311,7 @@ def run_deployment(
         return
     with SAGEMAKER_STATE_LOCK:
         if not _is_current(backend, endpoint):
-            _untrack_and_stop(server)  # deleted while we were starting it
+            untrack_and_stop(server)  # deleted while we were starting it
             return
         with _ROUTES_LOCK:
             previous = ROUTES.get(key)
@@ -330,7 +336,7 @@ def _now_serving(
 def _stop_route(endpoint_route: EndpointRoute) -> None:
     for server in (endpoint_route.current, endpoint_route.new_fleet):
         if server is not None:
-            _untrack_and_stop(server)
+            untrack_and_stop(server)
 
 
 def _report_progress(backend: Any, endpoint: Any, event: RolloutEvent) -> None:
@@ -365,7 +371,7 @@ def _guarded_update(
     """Blue/green (or rolling) update: the new fleet takes traffic step by step while alarms are watched."""
     with SAGEMAKER_STATE_LOCK:
         if not _is_current(backend, endpoint):
-            _untrack_and_stop(server)
+            untrack_and_stop(server)
             return
         endpoint_route.set_new_fleet_share(0.0)
         endpoint_route.new_fleet = server
@@ -398,9 +404,9 @@ def _guarded_update(
             endpoint_route.set_new_fleet_share(0.0)
             if not deleted:
                 _now_serving(endpoint, server.config_name, variants, failure_reason=None)
-        _untrack_and_stop(old_fleet)
+        untrack_and_stop(old_fleet)
         if deleted:  # DeleteEndpoint during the rollout stopped the fleets it knew; this one too
-            _untrack_and_stop(server)
+            untrack_and_stop(server)
         return
     if result is not None:
         failure = result.failure_reason or "Deployment rolled back"
@@ -417,7 +423,7 @@ def _guarded_update(
             endpoint.failure_reason = failure
             endpoint.pending_deployment_summary = None
             endpoint.last_modified_time = utcnow()
-    _untrack_and_stop(server)
+    untrack_and_stop(server)
 
 
 def _deployment_failed(backend: Any, endpoint: Any, is_update: bool, reason: str) -> None:
@@ -431,6 +437,17 @@ def _deployment_failed(backend: Any, endpoint: Any, is_update: bool, reason: str
         endpoint.last_modified_time = utcnow()
 
 
+def _pending_variant(variant: dict[str, Any]) -> dict[str, Any]:
+    """PendingDeploymentSummary's view of a variant of the configuration being deployed."""
+    pending: dict[str, Any] = {
+        "VariantName": variant["VariantName"],
+        "VariantStatus": [{"Status": "Creating"}],
+    }
+    if variant.get("ServerlessConfig"):
+        pending["DesiredServerlessConfig"] = variant["ServerlessConfig"]
+    return pending
+
+
 def start_deployment(
     backend: Any, endpoint: Any, config_name: str, is_update: bool, plan: RolloutPlan | None = None
 ) -> threading.Thread:
@@ -442,10 +459,7 @@ def start_deployment(
             endpoint.pending_deployment_summary = {
                 "EndpointConfigName": config_name,
                 "StartTime": utcnow(),
-                "ProductionVariants": [
-                    {"VariantName": v["VariantName"], "VariantStatus": [{"Status": "Creating"}]}
-                    for v in endpoint_config.production_variants
-                ],
+                "ProductionVariants": [_pending_variant(v) for v in endpoint_config.production_variants],
             }
     thread = threading.Thread(
         target=run_deployment,

@@ -3,7 +3,9 @@ ValidationException:
 
 - the config's own rules (localcloud.sagemaker.deployment_config);
 - the new endpoint configuration keeps the variant name of the current one ("Exclusions" of deployment
-  guardrails), and a rolling update is refused for serverless and multi-variant endpoints;
+  guardrails), and a rolling update is refused for serverless (before or after the update) and
+  multi-variant endpoints; a serverless variant's canary and linear steps are sized in percent of its
+  capacity (localcloud.sagemaker.deployment_config);
 - every rollback alarm exists, and the caller may `cloudwatch:DescribeAlarms` it: SageMaker reads the
   alarms with the caller's permissions ("Ensure that your IAM execution role has permission to perform
   the cloudwatch:DescribeAlarms action on the auto-rollback alarms you specify").
@@ -18,6 +20,7 @@ from moto.sagemaker.exceptions import ValidationError
 from localcloud.iam.authorization import AccessDenied, authorize
 from localcloud.iam.role_sessions import RoleSession
 from localcloud.sagemaker.deployment_config import DeploymentConfigError, RolloutPlan, parse_deployment_config
+from localcloud.sagemaker.serverless_config import is_serverless
 
 
 def _variants(backend: Any, config_name: str) -> list[dict[str, Any]]:
@@ -70,14 +73,16 @@ def rollout_plan(
             f"{', '.join(new_names)}."
         )
     is_rolling = deployment_config.get("RollingUpdatePolicy") is not None
-    if is_rolling and (len(new_variants) != 1 or new_variants[0].get("ServerlessConfig")):
+    serverless = is_serverless(new_variants)
+    current_serverless = is_serverless(_variants(backend, endpoint.endpoint_config_name))
+    if is_rolling and (len(new_variants) != 1 or serverless or current_serverless):
         raise ValidationError(
             message="RollingUpdatePolicy is not supported for serverless or multi-variant endpoints; use "
             "BlueGreenUpdatePolicy."
         )
     instance_count = int(new_variants[0].get("InitialInstanceCount") or 1) if new_variants else 1
     try:
-        plan = parse_deployment_config(deployment_config, instance_count)
+        plan = parse_deployment_config(deployment_config, instance_count, serverless=serverless)
     except DeploymentConfigError as error:
         raise ValidationError(message=str(error)) from error
     if plan is not None:

@@ -168,6 +168,8 @@ SPECS: dict[str, Spec] = {
     "seed": Spec(_integer, Interval(-(2**31), 2**31 - 1, low_open=True, high_open=True)),
     "num_parallel_tree": Spec(_integer, Interval(low=1)),
     "max_cat_to_onehot": Spec(_integer, Interval(low=1)),
+    # SageMaker adds it to every training job a tuning job launches: the objective, e.g. "validation:auc".
+    "_tuning_objective_metric": Spec(str),
 }
 
 
@@ -198,6 +200,14 @@ def _check_eval_metric(metrics: list[str], objective: str) -> None:
         raise UserError("Metric 'auc' can only be applied for classification and ranking problems.")
 
 
+def with_tuning_objective(eval_metric: list[str] | None, tuning_objective_metric: str) -> list[str]:
+    """eval_metric with the tuning objective's metric (`validation:auc` -> `auc`) added last, as the
+    container does, so a tuning candidate always logs its objective; xgboost early-stops on the last one."""
+    _, _, names = tuning_objective_metric.partition(":")
+    tuned = [name.strip() for name in names.split(",")]
+    return [metric for metric in eval_metric or [] if metric not in tuned] + tuned
+
+
 def parse_hyperparameters(raw: Mapping[str, str]) -> dict[str, Any]:
     """Convert SageMaker's string hyperparameters to typed values, refusing what the container refuses."""
     if "num_round" not in raw:
@@ -219,6 +229,9 @@ def parse_hyperparameters(raw: Mapping[str, str]) -> dict[str, Any]:
             raise UserError(f"Hyperparameter {name}: {converted} is not in {list(spec.allowed)}")
         parsed[name] = converted
 
+    tuning_objective = parsed.pop("_tuning_objective_metric", None)
+    if tuning_objective is not None:
+        parsed["eval_metric"] = with_tuning_objective(parsed.get("eval_metric"), tuning_objective)
     objective = parsed.get("objective", "reg:squarederror")
     if objective in ("multi:softmax", "multi:softprob") and "num_class" not in parsed:
         raise UserError("Require input for parameter 'num_class' for multi-classification")

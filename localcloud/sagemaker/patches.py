@@ -11,6 +11,13 @@ UpdateEndpoint and answers InvokeEndpoint with canned text. These patches make t
   invocation metrics to CloudWatch (localcloud.sagemaker.invocation_metrics).
 - The model registry: versions numbered under the lock, updates, CreateModel from a model package
   (`localcloud.sagemaker.model_registry`, whose PATCHES are part of these).
+- Serverless endpoints: CreateEndpointConfig and UpdateEndpoint check `ServerlessConfig`
+  (`localcloud.sagemaker.serverless_config`, whose PATCHES are part of these); InvokeEndpoint enforces
+  MaxConcurrency, cold starts and the 4 MB payload (`localcloud.sagemaker.serverless_invocations`).
+- Batch transform jobs that run (`localcloud.sagemaker.transform_patches`, whose PATCHES are part of
+  these).
+- Hyperparameter tuning jobs whose candidates are real training jobs (`localcloud.sagemaker.tuning_api`,
+  whose PATCHES are part of these).
 """
 
 from __future__ import annotations
@@ -33,8 +40,19 @@ from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
 from localcloud import config, patching
 from localcloud.iam.request_authorization import request_caller
-from localcloud.sagemaker import endpoints, guardrails, invocation_metrics, model_registry, training
+from localcloud.sagemaker import (
+    endpoints,
+    guardrails,
+    invocation_metrics,
+    model_registry,
+    serverless_config,
+    serverless_invocations,
+    training,
+    transform_patches,
+    tuning_api,
+)
 from localcloud.sagemaker.request_validation import validate_create_training_job
+from localcloud.sagemaker.serverless_capacity import Slot
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK, under_sagemaker_state_lock
 
 _connections = threading.local()
@@ -116,6 +134,7 @@ def update_endpoint(
             raise ValidationError(message=f'Could not find endpoint configuration "{config_arn}".')
         if endpoint.endpoint_status != "InService":
             raise ValidationError(message=f'Cannot update in-progress endpoint "{arn}".')
+        serverless_config.check_update(self, endpoint, endpoint_config_name)
         plan = guardrails.rollout_plan(self, endpoint, endpoint_config_name, deployment_config, caller)
         if deployment_config is not None:
             endpoint.last_deployment_config = deployment_config
@@ -165,6 +184,7 @@ def _publish_metrics(
     status_code: int,
     started_ns: int,
     model_latency_ns: int | None,
+    slot: Slot | None,
 ) -> None:
     total_us = (time.perf_counter_ns() - started_ns) // 1000
     model_us = None if model_latency_ns is None else model_latency_ns // 1000
@@ -176,6 +196,7 @@ def _publish_metrics(
         status_code,
         model_us,
         total_us - (model_us or 0),
+        extra=serverless_invocations.metric_data(endpoint_name, server, slot),
     )
 
 
@@ -200,12 +221,33 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
     if self.headers.get("Accept"):
         forwarded["Accept"] = self.headers["Accept"]
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
+    try:
+        # A serverless fleet admits up to MaxConcurrency requests, after a cold start when one is due.
+        with serverless_invocations.admitted(server, len(body)) as slot:
+            return _answer(self, endpoint_name, server, body, forwarded, started_ns, slot)
+    except serverless_invocations.Refused as refused:
+        error_status, error_headers, error_body = _runtime_error(
+            refused.status, refused.code, refused.message
+        )
+        return error_status, {**error_headers, config.FLEET_HEADER: server.config_name}, error_body
+
+
+def _answer(
+    self: SageMakerRuntimeResponse,
+    endpoint_name: str,
+    server: endpoints.ModelServer,
+    body: bytes,
+    forwarded: dict[str, str],
+    started_ns: int,
+    slot: Slot | None,
+) -> TYPE_RESPONSE:
+    """The model server's answer to an admitted request, as InvokeEndpoint returns it, with its metrics."""
     log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
     forwarded_ns = time.perf_counter_ns()
     try:
         status_code, content_type, response_body = _forward(server, body, forwarded)
     except (OSError, http.client.HTTPException) as error:
-        _publish_metrics(self, endpoint_name, server, invocation_metrics.NO_RESPONSE, started_ns, None)
+        _publish_metrics(self, endpoint_name, server, invocation_metrics.NO_RESPONSE, started_ns, None, slot)
         return _runtime_error(
             424,
             "ModelError",
@@ -214,7 +256,7 @@ def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
             LogStreamArn="",
         )
     model_latency_ns = time.perf_counter_ns() - forwarded_ns
-    _publish_metrics(self, endpoint_name, server, status_code, started_ns, model_latency_ns)
+    _publish_metrics(self, endpoint_name, server, status_code, started_ns, model_latency_ns, slot)
     if status_code >= 400:
         kind = "client" if status_code < 500 else "server"
         text = response_body.decode(errors="replace")
@@ -283,4 +325,7 @@ PATCHES = (
         replacement=invoke_endpoint,
     ),
     *model_registry.PATCHES,
+    *serverless_config.PATCHES,
+    *transform_patches.PATCHES,
+    *tuning_api.PATCHES,
 )

@@ -91,6 +91,17 @@ def download_prefix(
     return written
 
 
+def list_object_keys(account_id: str, region: str, uri: str, *, session: RoleSession) -> list[str]:
+    """The keys of the objects whose key starts with the URI's key prefix, in S3's (lexicographic) order,
+    without "folder" placeholders; listing needs `s3:ListBucket` with the prefix as `s3:prefix`."""
+    backend, bucket_name, prefix = _backend_with_bucket(account_id, region, uri)
+    _authorize(
+        session, "ListObjectsV2", "s3:ListBucket", f"arn:aws:s3:::{bucket_name}", {"s3:prefix": prefix}
+    )
+    keys, _, _, _ = backend.list_objects(backend.get_bucket(bucket_name), prefix or None, None, None, None)
+    return [key.name for key in keys if not key.name.endswith("/")]
+
+
 def read_object(account_id: str, region: str, uri: str, *, session: RoleSession) -> bytes:
     backend, bucket_name, key_name = _backend_with_bucket(account_id, region, uri)
     _authorize(

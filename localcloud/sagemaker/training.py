@@ -31,12 +31,18 @@ from localcloud.shared_state import SAGEMAKER_STATE_LOCK, work_root
 
 # The running jobs' output lines; saved to training_log_path() when a job ends.
 JOB_LOGS: dict[str, list[str]] = {}
+# Stopping a job (StopHyperParameterTuningJob stops its running candidates) kills its container, if it
+# has one yet; a job asked to stop before its container starts never starts it.
+_STOP_LOCK = threading.Lock()
+_STOP_REQUESTED: set[str] = set()
+_CONTAINERS: dict[str, subprocess.Popen[str]] = {}
 
 _STATUS_MESSAGES = {
     "Starting": "Preparing the instances for training",
     "Downloading": "Downloading input data",
     "Training": "Training image download completed. Training in progress.",
     "Uploading": "Uploading generated training model",
+    "Stopping": "Stopping the training job",
     "Completed": "Training job completed",
     "Failed": "Training job failed",
     "Stopped": "Training job stopped",
@@ -46,6 +52,31 @@ _STATUS_MESSAGES = {
 
 class JobFailed(Exception):
     """Ends the job as Failed; the message is the FailureReason."""
+
+
+class _StopRequested(Exception):
+    """Ends the job as Stopped."""
+
+
+def request_stop(job: Any) -> None:
+    """Stop an InProgress job, as StopTrainingJob does: `Stopping` at once, `Stopped` when its container is
+    gone. A job that has already ended is left as it is."""
+    with SAGEMAKER_STATE_LOCK:
+        if job.training_job_status != "InProgress":
+            return
+        job.training_job_status = "Stopping"
+    _transition(job, "Stopping")
+    with _STOP_LOCK:
+        _STOP_REQUESTED.add(job.training_job_name)
+        container = _CONTAINERS.get(job.training_job_name)
+    if container is not None:
+        container.kill()
+
+
+def _raise_if_stop_requested(job: Any) -> None:
+    with _STOP_LOCK:
+        if job.training_job_name in _STOP_REQUESTED:
+            raise _StopRequested()
 
 
 def prepare_new_job(job: Any) -> None:
@@ -154,14 +185,18 @@ def _run_container(job: Any, ml_root: Path, xgboost_version: str) -> list[str]:
         xgboost_version,
     ]
     log: list[str] = JOB_LOGS.setdefault(job.training_job_name, [])
-    process = subprocess.Popen(
-        command,
-        cwd=config.PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**processes.subprocess_env(), "PYTHONUNBUFFERED": "1"},
-    )
+    with _STOP_LOCK:
+        if job.training_job_name in _STOP_REQUESTED:
+            raise _StopRequested()
+        process = subprocess.Popen(
+            command,
+            cwd=config.PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**processes.subprocess_env(), "PYTHONUNBUFFERED": "1"},
+        )
+        _CONTAINERS[job.training_job_name] = process
     timed_out = threading.Event()
 
     def stop_at_max_runtime() -> None:
@@ -178,6 +213,9 @@ def _run_container(job: Any, ml_root: Path, xgboost_version: str) -> list[str]:
     finally:
         if timer is not None:
             timer.cancel()
+        with _STOP_LOCK:
+            _CONTAINERS.pop(job.training_job_name, None)
+    _raise_if_stop_requested(job)
     if return_code == 0:
         return log
     if timed_out.is_set():
@@ -231,6 +269,7 @@ def run_training_job(job: Any, account_id: str, region: str) -> None:
         with SAGEMAKER_STATE_LOCK:
             job.training_start_time = utcnow()
         session = _role_session(job)
+        _raise_if_stop_requested(job)
         _transition(job, "Downloading")
         config_dir = ml_root / "input" / "config"
         config_dir.mkdir(parents=True)
@@ -265,9 +304,13 @@ def run_training_job(job: Any, account_id: str, region: str) -> None:
         _finish(job, "Failed", "Failed", str(error))
     except _MaxRuntimeExceeded:
         _finish(job, "Stopped", "MaxRuntimeExceeded")
+    except _StopRequested:
+        _finish(job, "Stopped", "Stopped")
     except Exception as error:  # the server must survive any bug here: report it on the job instead
         _finish(job, "Failed", "Failed", f"InternalServerError: local training runner failed: {error!r}")
     finally:
+        with _STOP_LOCK:
+            _STOP_REQUESTED.discard(job.training_job_name)
         shutil.rmtree(ml_root, ignore_errors=True)
         _save_log(job.training_job_name)
 

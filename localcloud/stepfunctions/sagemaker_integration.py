@@ -1,14 +1,16 @@
 """A SageMaker service integration for moto's interpreter, which has none
 (`Unsupported sync callback procedure`): request-response calls of the optimised SageMaker actions
-(`createModel`, `createEndpointConfig`, `createEndpoint`, `updateEndpoint`, ...) and
-`createTrainingJob.sync`, which polls DescribeTrainingJob: `Completed` -> the description is the
-result; `Failed` / `Stopped` -> `States.TaskFailed` with the description as cause. Errors are named
-`SageMaker.AmazonSageMakerException`, as on AWS.
+(`createModel`, `createEndpointConfig`, `createEndpoint`, `updateEndpoint`, `createTransformJob`, ...) and
+`createTrainingJob.sync` / `createTransformJob.sync` / `createHyperParameterTuningJob.sync`, which poll
+DescribeTrainingJob / DescribeTransformJob / DescribeHyperParameterTuningJob:
+`Completed` -> the description is the result; `Failed` / `Stopped` -> `States.TaskFailed` with the
+description as cause. Errors are named `SageMaker.AmazonSageMakerException`, as on AWS.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 from botocore.exceptions import ClientError
@@ -54,15 +56,47 @@ _SAGEMAKER_ACTIONS: Final[frozenset[str]] = frozenset(
         "updateendpoint",
     }
 )
-_TRAINING_TERMINAL_FAILURES: Final = {"Failed", "Stopped"}
-# `.sync` SageMaker training learns of job completion through this Step Functions-managed EventBridge rule,
-# which Step Functions creates and updates with the execution's role.
-_MANAGED_TRAINING_RULE: Final = "StepFunctionsGetEventsForSageMakerTrainingJobsRule"
+_TERMINAL_FAILURES: Final = {"Failed", "Stopped"}
 _MANAGED_RULE_ACTIONS: Final = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
 
 
+@dataclass(frozen=True)
+class _SyncJob:
+    """How `.sync` follows one kind of SageMaker job: the request's name parameter, the describe call and
+    its status field, and the Step Functions-managed EventBridge rule through which Step Functions learns of
+    the job's end (created and updated with the execution's role)."""
+
+    name_parameter: str
+    describe: str
+    status_field: str
+    managed_rule: str
+
+
+_SYNC_JOBS: Final = {
+    "create_training_job": _SyncJob(
+        "TrainingJobName",
+        "describe_training_job",
+        "TrainingJobStatus",
+        "StepFunctionsGetEventsForSageMakerTrainingJobsRule",
+    ),
+    "create_transform_job": _SyncJob(
+        "TransformJobName",
+        "describe_transform_job",
+        "TransformJobStatus",
+        "StepFunctionsGetEventsForSageMakerTransformJobsRule",
+    ),
+    "create_hyper_parameter_tuning_job": _SyncJob(
+        "HyperParameterTuningJobName",
+        "describe_hyper_parameter_tuning_job",
+        "HyperParameterTuningJobStatus",
+        "StepFunctionsGetEventsForSageMakerTuningJobsRule",
+    ),
+}
+
+
 class StateTaskServiceSageMaker(state_task_service_callback.StateTaskServiceCallback):
-    """Request-response for the optimised SageMaker actions, plus `createTrainingJob.sync`."""
+    """Request-response for the optimised SageMaker actions, plus `createTrainingJob.sync`,
+    `createTransformJob.sync` and `createHyperParameterTuningJob.sync`."""
 
     def __init__(self) -> None:
         super().__init__(supported_integration_patterns={ResourceCondition.Sync})
@@ -79,12 +113,14 @@ class StateTaskServiceSageMaker(state_task_service_callback.StateTaskServiceCall
         )
 
     def _authorize_managed_rule(
-        self, env: Environment, resource_runtime_part: ResourceRuntimePart, credentials: StateCredentials
+        self,
+        env: Environment,
+        resource_runtime_part: ResourceRuntimePart,
+        credentials: StateCredentials,
+        rule: str,
     ) -> None:
         session = execution_role.session_for(credentials)
-        rule_arn = (
-            f"arn:aws:events:{resource_runtime_part.region}:{config.ACCOUNT_ID}:rule/{_MANAGED_TRAINING_RULE}"
-        )
+        rule_arn = f"arn:aws:events:{resource_runtime_part.region}:{config.ACCOUNT_ID}:rule/{rule}"
         try:
             for action in _MANAGED_RULE_ACTIONS:
                 authorization.authorize(session, action, [rule_arn])
@@ -150,22 +186,24 @@ class StateTaskServiceSageMaker(state_task_service_callback.StateTaskServiceCall
         normalised_parameters: dict,
         state_credentials: StateCredentials,
     ) -> Callable[[], Any] | None:
-        if self._get_boto_service_action() != "create_training_job":
+        sync_job = _SYNC_JOBS.get(self._get_boto_service_action())
+        if sync_job is None:
             return super()._build_sync_resolver(
                 env, resource_runtime_part, normalised_parameters, state_credentials
             )
-        self._authorize_managed_rule(env, resource_runtime_part, state_credentials)
-        env.stack.pop()  # the CreateTrainingJob response; AWS outputs the final describe instead
-        job_name = normalised_parameters["TrainingJobName"]
+        self._authorize_managed_rule(env, resource_runtime_part, state_credentials, sync_job.managed_rule)
+        env.stack.pop()  # the Create*Job response; AWS outputs the final describe instead
+        job_name = normalised_parameters[sync_job.name_parameter]
         client = self._client(resource_runtime_part, state_credentials)
+        describe = getattr(client, sync_job.describe)
 
         def _resolve() -> dict | None:
-            description = client.describe_training_job(TrainingJobName=job_name)
+            description = describe(**{sync_job.name_parameter: job_name})
             description.pop("ResponseMetadata", None)
-            status = description["TrainingJobStatus"]
+            status = description[sync_job.status_field]
             if status == "Completed":
                 return to_epoch_millis(description)
-            if status not in _TRAINING_TERMINAL_FAILURES:
+            if status not in _TERMINAL_FAILURES:
                 return None
             raise FailureEventException(
                 FailureEvent(

@@ -14,12 +14,17 @@
    production-shaped request, so the canary trips the 4XX alarm and the endpoint rolls back by itself,
    while the old fleet keeps answering. The run fails `EndpointUpdateRolledBack`, as it should;
 9. print every notification the runs sent.
+
+`--variant serverless` (`make demo DEMO=serverless`) applies the same configuration with the pipeline's
+endpoint on SageMaker Serverless Inference (`endpoint.serverless`, updated all at once) and shows its
+endpoint config and predictions instead of the canary.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import logging
 import sys
 import time
@@ -33,13 +38,20 @@ from localcloud.tools.endpoint_traffic import EndpointTraffic
 from localcloud.tools.notification_inbox import NotificationInbox
 from localcloud.tools.rollout_watch import RolloutWatch, traffic_summary
 from localcloud.tools.run_follower import RunResult, StateTiming, read_json_object, upload_and_follow
-from localcloud.tools.terraform import LocalTerraform
+from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
 from pipeline_cli.__main__ import main as mlops_pipeline
 from sample_data import write_churn_csv
 
 DEMO_PIPELINE = "churn-xgboost"
 DEMO_WORKING_COPY = "localcloud-demo"
 PREDICTION_ROWS = 5
+# What each variant changes in demo.tfvars' pipeline, applied as one more var file.
+VARIANT_SETTINGS: dict[str, dict[str, Any]] = {
+    "serverless": {
+        "endpoint": {"serverless": {"memory_size_mb": 2048, "max_concurrency": 5}},
+        "endpoint_deployment": {"strategy": "all_at_once"},
+    },
+}
 
 
 def _say(message: str) -> None:
@@ -168,7 +180,53 @@ def _show_rollouts(
     return 0
 
 
-def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
+def _apply_variant(terraform: LocalTerraform, variant: str) -> None:
+    """demo.tfvars with the variant's settings for the demo pipeline, as one more var file."""
+    pipelines = terraform.variable("pipelines")
+    pipelines[DEMO_PIPELINE].update(VARIANT_SETTINGS[variant])
+    path = config.state_dir() / "demo-variants" / f"{variant}.tfvars.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pipelines": pipelines}, indent=2), encoding="utf-8")
+    terraform.var_files = (*DEMO_VAR_FILES, path)
+    _say(f"Variant {variant}: {json.dumps(VARIANT_SETTINGS[variant])} (var file {path})")
+
+
+def _show_serverless(
+    port: int, pipeline: dict[str, Any], rows: int, seed: int, sample: list[list[str]]
+) -> int:
+    sagemaker = config.boto3_client("sagemaker", port)
+    endpoint = sagemaker.describe_endpoint(EndpointName=pipeline["endpoint_name"])
+    (variant,) = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])[
+        "ProductionVariants"
+    ]
+    _say(
+        f"\nEndpoint config {endpoint['EndpointConfigName']}: ServerlessConfig {variant['ServerlessConfig']}"
+    )
+    _say("  (no instance type or count: nothing runs, and nothing is billed on AWS, between requests)")
+    fresh = config.PROJECT_ROOT / "build" / "sample-data" / f"churn-{rows}-{seed + 1}.csv"
+    write_churn_csv(fresh, rows=rows, seed=seed + 1)
+    _say("\nSecond upload (new data): the serverless endpoint is updated all at once")
+    result = upload_and_follow(
+        config.boto3_client("s3", port),
+        config.boto3_client("stepfunctions", port),
+        pipeline,
+        f"churn-{time.strftime('%Y%m%d-%H%M%S')}-new-data.csv",
+        fresh.read_bytes(),
+        on_state=_StateProgress(),
+    )
+    _say(f"  run {result.status}{': ' + str(result.error) if result.error else ''}")
+    if result.status != "SUCCEEDED":
+        return 1
+    runtime = config.boto3_client("sagemaker-runtime", port)
+    predictions = predict_rows(runtime, pipeline["endpoint_name"], [row[1:] for row in sample])
+    _say(
+        "  the new model's predictions for the same rows: "
+        + ", ".join(f"{value:.4f}" for value in predictions)
+    )
+    return 0
+
+
+def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str | None = None) -> int:
     cloud: LocalCloud | None = None
     if port_answers(port):
         _say(f"Using the local cloud already running on {config.endpoint_url(port)}")
@@ -185,9 +243,12 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
         _say(f"Started the local cloud on {cloud.endpoint_url} (log: {config.server_log_file()})")
     endpoint_url = config.endpoint_url(port)
     try:
-        terraform = LocalTerraform(endpoint_url=endpoint_url, name=DEMO_WORKING_COPY)
+        name = DEMO_WORKING_COPY if variant is None else f"{DEMO_WORKING_COPY}-{variant}"
+        terraform = LocalTerraform(endpoint_url=endpoint_url, name=name)
         # A cloud started just now is empty: state from an earlier demo describes nothing real.
         terraform.init(fresh_state=cloud is not None)
+        if variant is not None:
+            _apply_variant(terraform, variant)
         _say("terraform apply (root configuration, demo.tfvars, local endpoint override) ...")
         started = time.monotonic()
         terraform.apply()
@@ -236,9 +297,14 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool) -> int:
         )
         _say("\nThe notification this run sent:")
         _say(f"  {inbox.wait_for('serves on endpoint')}")
-        if _show_rollouts(port, pipeline, rows, seed, sample[0][1:]) != 0:
+        if variant == "serverless":
+            if _show_serverless(port, pipeline, rows, seed, sample) != 0:
+                return 1
+            inbox.wait_for("model version 2 (")
+        elif _show_rollouts(port, pipeline, rows, seed, sample[0][1:]) != 0:
             return 1
-        inbox.wait_for("rolled back")
+        else:
+            inbox.wait_for("rolled back")
         _say("\nEvery notification the demo's runs sent (oldest first):")
         for message in inbox.poll():
             _say(f"  {message}")
@@ -269,8 +335,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep-running", action="store_true", help="keep the local cloud up after the demo (Ctrl-C stops it)"
     )
+    parser.add_argument(
+        "--variant",
+        choices=sorted(VARIANT_SETTINGS),
+        help="run demo.tfvars with one option changed (make demo DEMO=<variant>)",
+    )
     args = parser.parse_args(argv)
-    return run_demo(args.port, args.rows, args.seed, args.keep_running)
+    return run_demo(args.port, args.rows, args.seed, args.keep_running, args.variant)
 
 
 if __name__ == "__main__":

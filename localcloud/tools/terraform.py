@@ -205,6 +205,19 @@ class LocalTerraform:
         raw = json.loads(self._run("output", "-json", "-no-color").stdout)
         return {name: value["value"] for name, value in raw.items()}
 
+    def variable(self, name: str) -> Any:
+        """A root variable's value as Terraform reads it from the var files (an initialised working copy),
+        e.g. `pipelines`, to derive a variant of the configuration as one more var file."""
+        result = subprocess.run(
+            ["terraform", f"-chdir={self.working_dir}", "console", *self._var_args()],
+            input=f"jsonencode(var.{name})\n",
+            env=terraform_environment(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(json.loads(result.stdout))
+
 
 def main(argv: list[str] | None = None) -> int:
     """`tflocal` for this project: any terraform command, run in a working copy against the local cloud."""

@@ -300,13 +300,19 @@ variable "endpoint" {
   description = <<-EOT
     The real-time endpoint the first run creates and later runs update.
     - name: endpoint name; null = `<name>-endpoint`.
-    - instance_type, instance_count: the production variant.
+    - instance_type, instance_count: the production variant (instance-based hosting).
+    - serverless: { memory_size_mb (1024-6144, in steps of 1024), max_concurrency (1-200), provisioned_concurrency (optional, 1-max_concurrency) }: SageMaker Serverless Inference instead of instances (instance_type and instance_count are then unused). Nothing is billed at rest (provisioned concurrency excepted); no GPUs, 4 MB payloads, 60 s per request, cold starts after idle time; no rolling updates (all at once, or a canary / linear CAPACITY_PERCENT of its capacity).
     - poll_interval_seconds: seconds between two DescribeEndpoint calls while a run waits for InService; max_polls: how many before the run fails as timed out (interval x polls bounds the wait).
   EOT
   type = object({
-    name                  = optional(string)
-    instance_type         = optional(string, "ml.m5.large")
-    instance_count        = optional(number, 1)
+    name           = optional(string)
+    instance_type  = optional(string, "ml.m5.large")
+    instance_count = optional(number, 1)
+    serverless = optional(object({
+      memory_size_mb          = number
+      max_concurrency         = number
+      provisioned_concurrency = optional(number)
+    }))
     poll_interval_seconds = optional(number, 30)
     max_polls             = optional(number, 120)
   })
@@ -326,6 +332,22 @@ variable "endpoint" {
   validation {
     condition     = var.endpoint.instance_count >= 1 && floor(var.endpoint.instance_count) == var.endpoint.instance_count
     error_message = "endpoint.instance_count must be a whole number >= 1."
+  }
+
+  # SageMaker's ProductionVariantServerlessConfig limits.
+  validation {
+    condition     = var.endpoint.serverless == null ? true : contains([1024, 2048, 3072, 4096, 5120, 6144], var.endpoint.serverless.memory_size_mb)
+    error_message = "endpoint.serverless.memory_size_mb must be 1024, 2048, 3072, 4096, 5120 or 6144 (SageMaker Serverless Inference's sizes); got ${jsonencode(try(var.endpoint.serverless.memory_size_mb, null))}."
+  }
+
+  validation {
+    condition     = var.endpoint.serverless == null ? true : (var.endpoint.serverless.max_concurrency >= 1 && var.endpoint.serverless.max_concurrency <= 200 && floor(var.endpoint.serverless.max_concurrency) == var.endpoint.serverless.max_concurrency)
+    error_message = "endpoint.serverless.max_concurrency must be a whole number from 1 to 200; got ${jsonencode(try(var.endpoint.serverless.max_concurrency, null))}."
+  }
+
+  validation {
+    condition     = try(var.endpoint.serverless.provisioned_concurrency, null) == null ? true : (var.endpoint.serverless.provisioned_concurrency >= 1 && var.endpoint.serverless.provisioned_concurrency <= var.endpoint.serverless.max_concurrency && floor(var.endpoint.serverless.provisioned_concurrency) == var.endpoint.serverless.provisioned_concurrency)
+    error_message = "endpoint.serverless.provisioned_concurrency must be a whole number from 1 to endpoint.serverless.max_concurrency (${jsonencode(try(var.endpoint.serverless.max_concurrency, null))}); got ${jsonencode(try(var.endpoint.serverless.provisioned_concurrency, null))}."
   }
 
   validation {
@@ -447,12 +469,24 @@ variable "endpoint_deployment" {
     error_message = "endpoint_deployment.step.value ${jsonencode(try(var.endpoint_deployment.step.value, null))} (CAPACITY_PERCENT) is out of SageMaker's range for strategy ${jsonencode(var.endpoint_deployment.strategy)}: a canary is 1-50 %, a linear step 10-50 %, a rolling batch 5-50 % of the fleet."
   }
 
+  # A serverless variant has no instances: SageMaker refuses rolling updates for serverless endpoints (the
+  # deployment guardrails' exclusions), and a canary or linear step can only be a share of its capacity.
+  validation {
+    condition     = var.endpoint.serverless == null || var.endpoint_deployment.strategy != "rolling"
+    error_message = "endpoint_deployment.strategy \"rolling\" replaces instances batch by batch, but endpoint.serverless is set: SageMaker does not roll serverless endpoints. Use \"all_at_once\", \"canary\" or \"linear\"."
+  }
+
+  validation {
+    condition     = var.endpoint.serverless == null || try(var.endpoint_deployment.step.type, "CAPACITY_PERCENT") == "CAPACITY_PERCENT"
+    error_message = "endpoint_deployment.step.type \"INSTANCE_COUNT\" counts instances, but endpoint.serverless is set: a serverless endpoint's canary or linear step is a CAPACITY_PERCENT of its capacity."
+  }
+
   # Cross-variable (Terraform >= 1.9): the step is a share of the variant's instances. SageMaker rounds a
   # percentage up to whole instances, at least one, and checks that share (a canary at most 50 % of the
   # instances, a linear step 10-50 %, a rolling batch 5-50 %): a 1-instance endpoint has no step of at most
   # 50 %, so any strategy but all_at_once needs endpoint.instance_count >= 2.
   validation {
-    condition = !contains(["canary", "linear", "rolling"], var.endpoint_deployment.strategy) ? true : try(alltrue(flatten([
+    condition = !contains(["canary", "linear", "rolling"], var.endpoint_deployment.strategy) || var.endpoint.serverless != null ? true : try(alltrue(flatten([
       for step in [var.endpoint_deployment.step != null ? var.endpoint_deployment.step : { type = "CAPACITY_PERCENT", value = lookup({ canary = 10, linear = 20, rolling = 25 }, var.endpoint_deployment.strategy) }] : [
         for instances in [step.type == "INSTANCE_COUNT" ? step.value : max(1, ceil(step.value * var.endpoint.instance_count / 100))] :
         instances * 100 <= 50 * var.endpoint.instance_count && instances * 100 >= lookup({ canary = 0, linear = 10, rolling = 5 }, var.endpoint_deployment.strategy) * var.endpoint.instance_count

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
+import io
+import tarfile
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import xgboost
+
 from localcloud import config
-from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform, terraform_environment
+from localcloud.tools.terraform import LocalTerraform
 from scripts.empty_pipeline import empty_deployed_pipeline
 
 
@@ -20,6 +23,27 @@ class Deployment:
 
     def client(self, service: str) -> Any:
         return config.boto3_client(service, self.port)
+
+
+def served_predictions(deployment: Deployment, rows: np.ndarray) -> np.ndarray:
+    """The endpoint's predictions for feature rows (text/csv, one prediction per row)."""
+    payload = "\n".join(",".join(f"{value:g}" for value in row) for row in rows)
+    response = deployment.client("sagemaker-runtime").invoke_endpoint(
+        EndpointName=deployment.outputs["endpoint_name"], ContentType="text/csv", Body=payload.encode()
+    )
+    text = response["Body"].read().decode()
+    return np.array([float(value) for value in text.replace("\n", ",").strip(",").split(",")])
+
+
+def model_predictions(deployment: Deployment, model_data_uri: str, rows: np.ndarray) -> np.ndarray:
+    """Predictions of a model.tar.gz, loaded here with the image's xgboost version."""
+    bucket, _, key = model_data_uri.removeprefix("s3://").partition("/")
+    archive = deployment.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        model_bytes = tar.extractfile("xgboost-model").read()  # type: ignore[union-attr]
+    booster = xgboost.Booster()
+    booster.load_model(bytearray(model_bytes))
+    return booster.inplace_predict(rows)
 
 
 def destroy(deployment: Deployment, pipeline: str) -> None:
@@ -34,17 +58,4 @@ def destroy(deployment: Deployment, pipeline: str) -> None:
 
 def demo_pipelines(terraform: LocalTerraform) -> dict[str, Any]:
     """`pipelines` of the demo var files, as Terraform reads them (an initialised working copy)."""
-    result = subprocess.run(
-        [
-            "terraform",
-            f"-chdir={terraform.working_dir}",
-            "console",
-            *[f"-var-file={path}" for path in DEMO_VAR_FILES],
-        ],
-        input="jsonencode(var.pipelines)\n",
-        env=terraform_environment(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(json.loads(result.stdout))
+    return terraform.variable("pipelines")

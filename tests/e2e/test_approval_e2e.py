@@ -11,9 +11,7 @@ removes everything.
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-import xgboost
 
 from localcloud import config
 from localcloud.tools.notification_inbox import NotificationInbox
@@ -37,7 +34,7 @@ from localcloud.tools.run_follower import (
 from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
 from pipeline_cli.__main__ import main as mlops_pipeline
 from sample_data import write_churn_csv
-from tests.e2e.deployment import Deployment, demo_pipelines, destroy
+from tests.e2e.deployment import Deployment, demo_pipelines, destroy, model_predictions, served_predictions
 
 pytestmark = pytest.mark.e2e
 
@@ -120,26 +117,10 @@ def _approval_run(deployment: Deployment, package_arn: str) -> RunResult:
     return wait_for_execution(sfn, arn, run_input, timeout=RUN_TIMEOUT_SECONDS)
 
 
-def _serving_predictions(deployment: Deployment, rows: np.ndarray) -> np.ndarray:
-    payload = "\n".join(",".join(f"{value:g}" for value in row) for row in rows)
-    response = deployment.client("sagemaker-runtime").invoke_endpoint(
-        EndpointName=deployment.outputs["endpoint_name"], ContentType="text/csv", Body=payload.encode()
-    )
-    return np.array(
-        [float(value) for value in response["Body"].read().decode().replace("\n", ",").strip(",").split(",")]
-    )
-
-
 def _version_predictions(deployment: Deployment, number: int, rows: np.ndarray) -> np.ndarray:
     """Predictions of the version's own model data, loaded here."""
     model_data = _version(deployment, number)["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]
-    bucket, _, key = model_data.removeprefix("s3://").partition("/")
-    archive = deployment.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        model_bytes = tar.extractfile("xgboost-model").read()  # type: ignore[union-attr]
-    booster = xgboost.Booster()
-    booster.load_model(bytearray(model_bytes))
-    return booster.inplace_predict(rows)
+    return model_predictions(deployment, model_data, rows)
 
 
 def _rows(path: Path) -> np.ndarray:
@@ -202,7 +183,7 @@ def test_approving_a_version_deploys_exactly_it(
     assert run.output["outcome"] == "Deployed" and run.output["started_by"]["kind"] == "approval"
     rows = _rows(second[1])
     np.testing.assert_allclose(
-        _serving_predictions(deployment, rows), _version_predictions(deployment, 2, rows), rtol=1e-6
+        served_predictions(deployment, rows), _version_predictions(deployment, 2, rows), rtol=1e-6
     )
     notifications.wait_for("model version 2", "serves on endpoint", "started by an approval")
 
@@ -214,7 +195,7 @@ def test_approving_an_older_version_rolls_the_endpoint_back_to_it(
     run = _approval_run(deployment, _version(deployment, 1)["ModelPackageArn"])
     assert run.status == "SUCCEEDED", (run.error, run.cause)
     rows = _rows(first[1])
-    serving = _serving_predictions(deployment, rows)
+    serving = served_predictions(deployment, rows)
     np.testing.assert_allclose(serving, _version_predictions(deployment, 1, rows), rtol=1e-6)
     assert not np.allclose(serving, _version_predictions(deployment, 2, rows))
     claim = deployment.client("dynamodb").get_item(

@@ -11,16 +11,13 @@ the canary's alarm, then plan is clean and destroy removes everything.
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import xgboost
 
 from localcloud import config
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
@@ -29,7 +26,7 @@ from localcloud.tools.run_follower import RunResult, read_json_object, upload_an
 from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
 from statemachine.render import render_definition
-from tests.e2e.deployment import Deployment, destroy
+from tests.e2e.deployment import Deployment, destroy, model_predictions
 
 pytestmark = pytest.mark.e2e
 
@@ -76,15 +73,8 @@ def _predict(deployment: Deployment, rows: np.ndarray) -> list[float]:
 
 
 def _local_model_predictions(deployment: Deployment, result: RunResult, rows: np.ndarray) -> np.ndarray:
-    """Predictions of the run's own model.tar.gz, loaded here with the image's xgboost version."""
-    artifact = result.output["model_artifacts"]  # type: ignore[index]
-    bucket, _, key = artifact.removeprefix("s3://").partition("/")
-    archive = deployment.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        model_bytes = tar.extractfile("xgboost-model").read()  # type: ignore[union-attr]
-    booster = xgboost.Booster()
-    booster.load_model(bytearray(model_bytes))
-    return booster.inplace_predict(rows)
+    """Predictions of the run's own model.tar.gz, loaded here."""
+    return model_predictions(deployment, result.output["model_artifacts"], rows)  # type: ignore[index]
 
 
 def _feature_rows(csv_path: Path, count: int) -> np.ndarray:

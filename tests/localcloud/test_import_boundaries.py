@@ -1,7 +1,7 @@
 """What must not import moto: the client tools (they talk to a cloud through boto3 and Terraform only),
 the SageMaker subprocesses (every training job and endpoint start would pay for it), and the pure rules
-(alarm evaluation, deployment configs and rollout steps, schedule expressions and the scheduler clock),
-which are tested without a cloud."""
+(alarm evaluation, deployment configs and rollout steps, batch transform's record handling, tuning's
+sampling and results, schedule expressions and the scheduler clock), which are tested without a cloud."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from localcloud import config
         "localcloud.sagemaker.xgboost_container, localcloud.sagemaker.model_server",
         "localcloud.cloudwatch.alarm_evaluation",
         "localcloud.sagemaker.deployment_config, localcloud.sagemaker.rollout",
+        "localcloud.sagemaker.tuning_ranges, localcloud.sagemaker.tuning_results",
+        "localcloud.sagemaker.transform_records",
         "localcloud.scheduler.expressions, localcloud.scheduler.clock",
     ],
 )

@@ -57,6 +57,7 @@ CHURN_XGBOOST: dict[str, Any] = {
         "variant_name": "AllTraffic",
         "instance_type": "ml.m5.large",
         "instance_count": 1,
+        "serverless": None,
         "poll_interval_seconds": 30,
         "max_polls": 120,
     },

@@ -79,6 +79,42 @@ def test_rolling_batches() -> None:
     assert plan.alarm_names == ()
 
 
+def test_a_serverless_canary_takes_its_percent_of_traffic_unrounded() -> None:
+    config = copy.deepcopy(CANARY)
+    config["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["CanarySize"]["Value"] = 10
+    plan = parse_deployment_config(config, 1, serverless=True)
+    assert plan is not None
+    assert [step.share for step in plan.steps] == [0.1, 1.0]
+    assert [step.label for step in plan.steps] == [
+        "canary: 10% of capacity",
+        "rest of the traffic: all capacity",
+    ]
+
+
+def test_a_serverless_linear_step_is_ten_to_fifty_percent_of_capacity() -> None:
+    routing = {"Type": "LINEAR", "WaitIntervalInSeconds": 0, "LinearStepSize": {"Type": "CAPACITY_PERCENT"}}
+    routing["LinearStepSize"]["Value"] = 40
+    plan = parse_deployment_config(_blue_green(routing), 1, serverless=True)
+    assert plan is not None and [step.share for step in plan.steps] == [0.4, 0.8, 1.0]
+    routing["LinearStepSize"]["Value"] = 60
+    refused = r"is 60% of capacity .* between 10% and 50% of the variant's capacity"
+    with pytest.raises(DeploymentConfigError, match=refused):
+        parse_deployment_config(_blue_green(routing), 1, serverless=True)
+
+
+def test_a_serverless_variant_has_no_instances_to_count() -> None:
+    config = copy.deepcopy(CANARY)
+    config["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]["CanarySize"] = {
+        "Type": "INSTANCE_COUNT",
+        "Value": 1,
+    }
+    assert parse_deployment_config(config, 4) is not None
+    with pytest.raises(
+        DeploymentConfigError, match="INSTANCE_COUNT cannot size a step of a serverless variant"
+    ):
+        parse_deployment_config(config, 4, serverless=True)
+
+
 @pytest.mark.parametrize(
     ("mutate", "instances", "message"),
     [
