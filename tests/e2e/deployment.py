@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import io
+import json
 import tarfile
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xgboost
 
 from localcloud import config
-from localcloud.tools.terraform import LocalTerraform
+from localcloud.tools.run_follower import RunResult, upload_and_follow
+from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
+from sample_data import write_churn_csv
 from scripts.empty_pipeline import empty_deployed_pipeline
 
 
@@ -59,3 +64,35 @@ def destroy(deployment: Deployment, pipeline: str) -> None:
 def demo_pipelines(terraform: LocalTerraform) -> dict[str, Any]:
     """`pipelines` of the demo var files, as Terraform reads them (an initialised working copy)."""
     return terraform.variable("pipelines")
+
+
+def deploy_demo_variant(
+    port: int, name: str, var_dir: Path, pipeline: str, changes: dict[str, Any]
+) -> Deployment:
+    """Apply demo.tfvars with `changes` to one pipeline's settings (one more var file), as a user would."""
+    terraform = LocalTerraform(endpoint_url=config.endpoint_url(port), name=f"{name}-{uuid.uuid4().hex[:8]}")
+    terraform.init(fresh_state=True)
+    pipelines = demo_pipelines(terraform)
+    pipelines[pipeline].update(changes)
+    variant = var_dir / f"{name}.tfvars.json"
+    variant.write_text(json.dumps({"pipelines": pipelines}), encoding="utf-8")
+    terraform.var_files = (*DEMO_VAR_FILES, variant)
+    terraform.apply()
+    return Deployment(terraform=terraform, port=port, outputs=terraform.outputs()["pipelines"][pipeline])
+
+
+def upload_generated(
+    deployment: Deployment, data_dir: Path, name: str, seed: int, timeout: float, rows: int = 3000
+) -> tuple[RunResult, Path]:
+    """Upload `rows` generated churn rows as `<input prefix><name>` and follow the run it starts."""
+    path = data_dir / name
+    write_churn_csv(path, rows=rows, seed=seed)
+    result = upload_and_follow(
+        deployment.client("s3"),
+        deployment.client("stepfunctions"),
+        deployment.outputs,
+        name,
+        path.read_bytes(),
+        timeout=timeout,
+    )
+    return result, path

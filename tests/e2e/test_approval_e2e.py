@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,10 +29,15 @@ from localcloud.tools.run_follower import (
     upload_and_follow,
     wait_for_execution,
 )
-from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
 from pipeline_cli.__main__ import main as mlops_pipeline
-from sample_data import write_churn_csv
-from tests.e2e.deployment import Deployment, demo_pipelines, destroy, model_predictions, served_predictions
+from tests.e2e.deployment import (
+    Deployment,
+    deploy_demo_variant,
+    destroy,
+    model_predictions,
+    served_predictions,
+    upload_generated,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -45,25 +48,20 @@ QUIET_SECONDS = 8
 
 
 @pytest.fixture(scope="module")
-def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    terraform = LocalTerraform(
-        endpoint_url=config.endpoint_url(cloud_port), name=f"e2e-approval-{uuid.uuid4().hex[:8]}"
+def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    return deploy_demo_variant(
+        cloud_port,
+        "e2e-approval",
+        tmp_path_factory.mktemp("approval"),
+        PIPELINE,
+        {
+            "approval_mode": "manual",
+            # A daily schedule the test moves to "now" (UpdateSchedule) instead of waiting a day.
+            "retrain_schedule": {"expression": "rate(1 day)"},
+            # All at once: the canary's rollout is test_pipeline_e2e's subject, here it would only add bakes.
+            "endpoint_deployment": {"strategy": "all_at_once"},
+        },
     )
-    terraform.init(fresh_state=True)
-    pipelines = demo_pipelines(terraform)
-    pipelines[PIPELINE].update(
-        approval_mode="manual",
-        # A daily schedule the test moves to "now" (UpdateSchedule) instead of waiting a day.
-        retrain_schedule={"expression": "rate(1 day)"},
-        # All at once: the canary's rollout is test_pipeline_e2e's subject, here it would only add bakes.
-        endpoint_deployment={"strategy": "all_at_once"},
-    )
-    manual: Path = tmp_path_factory.mktemp("approval") / "approval.tfvars.json"
-    manual.write_text(json.dumps({"pipelines": pipelines}), encoding="utf-8")
-    terraform.var_files = (*DEMO_VAR_FILES, manual)
-    terraform.apply()
-    outputs = terraform.outputs()["pipelines"][PIPELINE]
-    yield Deployment(terraform=terraform, port=cloud_port, outputs=outputs)
 
 
 @pytest.fixture(scope="module")
@@ -82,17 +80,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _upload(deployment: Deployment, data_dir: Path, name: str, seed: int) -> tuple[RunResult, Path]:
-    path = data_dir / name
-    write_churn_csv(path, rows=3000, seed=seed)
-    result = upload_and_follow(
-        deployment.client("s3"),
-        deployment.client("stepfunctions"),
-        deployment.outputs,
-        name,
-        path.read_bytes(),
-        timeout=RUN_TIMEOUT_SECONDS,
-    )
-    return result, path
+    return upload_generated(deployment, data_dir, name, seed, RUN_TIMEOUT_SECONDS)
 
 
 def _cli(deployment: Deployment, *arguments: str) -> int:

@@ -13,16 +13,14 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from localcloud import config
 from localcloud.tools.run_follower import RunResult, upload_and_follow
-from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
 from sample_data import write_churn_csv
-from tests.e2e.deployment import Deployment, demo_pipelines, destroy
+from tests.e2e.deployment import Deployment, deploy_demo_variant, destroy
 
 pytestmark = pytest.mark.e2e
 
@@ -70,20 +68,11 @@ def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Ite
     ]
     boundary_arn = _boundary(config.boto3_client("iam", cloud_port), f"{name}-boundary")
 
-    terraform = LocalTerraform(endpoint_url=config.endpoint_url(cloud_port), name=name)
-    terraform.init(fresh_state=True)
-    pipelines = demo_pipelines(terraform)
-    pipelines[PIPELINE]["security"] = {
-        "kms_key_arn": key_arn,
-        "permissions_boundary_arn": boundary_arn,
-        "iam_path": IAM_PATH,
-    }
-    hardened: Path = tmp_path_factory.mktemp("hardened") / "hardened.tfvars.json"
-    hardened.write_text(json.dumps({"pipelines": pipelines}), encoding="utf-8")
-    terraform.var_files = (*DEMO_VAR_FILES, hardened)
-    terraform.apply()
-    outputs = terraform.outputs()["pipelines"][PIPELINE]
-    yield HardenedDeployment(terraform, cloud_port, outputs, key_arn, boundary_arn)
+    security = {"kms_key_arn": key_arn, "permissions_boundary_arn": boundary_arn, "iam_path": IAM_PATH}
+    deployed = deploy_demo_variant(
+        cloud_port, "e2e-hardened", tmp_path_factory.mktemp("hardened"), PIPELINE, {"security": security}
+    )
+    yield HardenedDeployment(deployed.terraform, cloud_port, deployed.outputs, key_arn, boundary_arn)
     # The destroy test removes the working copy; if it did not run, the state stays for inspection.
 
 

@@ -7,19 +7,20 @@ once, and destroy removes everything.
 
 from __future__ import annotations
 
-import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from localcloud import config
-from localcloud.tools.run_follower import RunResult, upload_and_follow
-from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
-from sample_data import write_churn_csv
-from tests.e2e.deployment import Deployment, demo_pipelines, destroy, model_predictions, served_predictions
+from localcloud.tools.run_follower import RunResult
+from tests.e2e.deployment import (
+    Deployment,
+    deploy_demo_variant,
+    destroy,
+    model_predictions,
+    served_predictions,
+    upload_generated,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -29,35 +30,22 @@ SERVERLESS = {"memory_size_mb": 2048, "max_concurrency": 5}
 
 
 @pytest.fixture(scope="module")
-def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    terraform = LocalTerraform(
-        endpoint_url=config.endpoint_url(cloud_port), name=f"e2e-serverless-{uuid.uuid4().hex[:8]}"
+def deployment(cloud_port: int, tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    return deploy_demo_variant(
+        cloud_port,
+        "e2e-serverless",
+        tmp_path_factory.mktemp("serverless"),
+        PIPELINE,
+        {"endpoint": {"serverless": SERVERLESS}, "endpoint_deployment": {"strategy": "all_at_once"}},
     )
-    terraform.init(fresh_state=True)
-    pipelines = demo_pipelines(terraform)
-    pipelines[PIPELINE]["endpoint"] = {"serverless": SERVERLESS}
-    pipelines[PIPELINE]["endpoint_deployment"] = {"strategy": "all_at_once"}
-    serverless: Path = tmp_path_factory.mktemp("serverless") / "serverless.tfvars.json"
-    serverless.write_text(json.dumps({"pipelines": pipelines}), encoding="utf-8")
-    terraform.var_files = (*DEMO_VAR_FILES, serverless)
-    terraform.apply()
-    yield Deployment(terraform=terraform, port=cloud_port, outputs=terraform.outputs()["pipelines"][PIPELINE])
 
 
 def _upload(
     deployment: Deployment, tmp_path_factory: pytest.TempPathFactory, name: str, seed: int
 ) -> tuple[RunResult, Path]:
-    path = tmp_path_factory.mktemp("serverless-data") / name
-    write_churn_csv(path, rows=3000, seed=seed)
-    result = upload_and_follow(
-        deployment.client("s3"),
-        deployment.client("stepfunctions"),
-        deployment.outputs,
-        name,
-        path.read_bytes(),
-        timeout=RUN_TIMEOUT_SECONDS,
+    return upload_generated(
+        deployment, tmp_path_factory.mktemp("serverless-data"), name, seed, RUN_TIMEOUT_SECONDS
     )
-    return result, path
 
 
 def test_a_serverless_endpoint_serves_the_runs_model(

@@ -18,6 +18,7 @@ import xgboost as xgb
 from botocore.exceptions import ClientError
 
 from localcloud.sagemaker import transform_jobs
+from tests.localcloud.sagemaker.role_statements import ECR_PULL
 from tests.localcloud.sagemaker.xgboost_models import model_tarball
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
@@ -334,16 +335,7 @@ def _restricted_role(aws: Callable[[str], Any], bucket: str, readable: str, writ
     policy = {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": [
-                    "ecr:GetAuthorizationToken",
-                    "ecr:BatchCheckLayerAvailability",
-                    "ecr:GetDownloadUrlForLayer",
-                    "ecr:BatchGetImage",
-                ],
-                "Resource": "*",
-            },
+            ECR_PULL,
             {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
             {
                 "Effect": "Allow",

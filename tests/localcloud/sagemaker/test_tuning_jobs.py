@@ -30,6 +30,7 @@ from localcloud.sagemaker.tuning_ranges import CategoricalRange, ContinuousRange
 from localcloud.sagemaker.tuning_results import CandidateResult
 from localcloud.server import LocalCloud
 from sample_data import write_churn_csv
+from tests.localcloud.sagemaker.role_statements import ECR_PULL
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 ACCOUNT = config.ACCOUNT_ID
@@ -556,16 +557,7 @@ def test_candidates_run_as_the_definitions_role_and_fail_as_a_training_job_would
     no_read = _role(
         aws,
         "sagemaker.amazonaws.com",
-        {
-            "Effect": "Allow",
-            "Action": [
-                "ecr:GetAuthorizationToken",
-                "ecr:BatchCheckLayerAvailability",
-                "ecr:GetDownloadUrlForLayer",
-                "ecr:BatchGetImage",
-            ],
-            "Resource": "*",
-        },
+        ECR_PULL,
         {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"},
         {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/models/*"},
     )
