@@ -87,7 +87,7 @@ locals {
         metric   = "$.detail.metric.name"
         value    = "$.detail.metric.value"
       }
-      template = "\"Pipeline ${var.name}: model version <version> (<metric> <value>) serves on endpoint <endpoint> (<action>, strategy <strategy>); run <run>, started by an <kind>.\""
+      template = "\"Pipeline ${var.name}: model version <version> (<metric> <value>) serves on endpoint <endpoint> (<action>, strategy <strategy>); run <run> (started by: <kind>).\""
     }
   }
   notification_rules = { for kind, rule in local.all_notification_rules : kind => rule if var.notifications.enabled }

@@ -173,7 +173,7 @@ def test_approving_a_version_deploys_exactly_it(
     np.testing.assert_allclose(
         served_predictions(deployment, rows), _version_predictions(deployment, 2, rows), rtol=1e-6
     )
-    notifications.wait_for("model version 2", "serves on endpoint", "started by an approval")
+    notifications.wait_for("model version 2", "serves on endpoint", "(started by: approval)")
 
 
 def test_approving_an_older_version_rolls_the_endpoint_back_to_it(

@@ -255,7 +255,7 @@ def test_each_deployment_failure_and_rollback_sent_one_message(
     """After the scenarios above: two deployments, a failed ETL, a rollback: one message each, no other."""
     for version, (result, _) in ((1, first_run), (2, second_run)):
         message = inbox.wait_for(f"model version {version} (validation:error", "serves on endpoint")
-        assert f"run {result.run_input['run_id']}" in message and "started by an upload" in message
+        assert f"run {result.run_input['run_id']}" in message and "(started by: upload)" in message
     assert "strategy canary" in inbox.wait_for("model version 2 (")
     inbox.wait_for("rolled back; the previous model still serves", "4xx-errors")
     failure = inbox.wait_for("FAILED. Error: EtlFailed", "double quote")
