@@ -11,30 +11,16 @@ import json
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from localcloud import config
-from localcloud.server import LocalCloud, start_in_thread
+from tests import local_cloud_fixtures
 
-
-@pytest.fixture(scope="module")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(config.STATE_DIR_ENV_VAR, str(tmp_path_factory.mktemp("localcloud-state")))
-        handle = start_in_thread(port=0)
-        try:
-            yield handle
-        finally:
-            handle.stop()
-
-
-@pytest.fixture(scope="module")
-def aws(local_cloud: LocalCloud) -> Callable[[str], Any]:
-    """boto3 client factory for the running local cloud."""
-    return lambda service: config.boto3_client(service, local_cloud.port)
+# The shared in-process local cloud: pytest finds fixtures by their names in this module.
+local_cloud = local_cloud_fixtures.local_cloud
+aws = local_cloud_fixtures.aws
 
 
 @pytest.fixture

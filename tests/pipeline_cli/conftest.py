@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from localcloud import config
-from localcloud.server import LocalCloud, start_in_thread
+from localcloud.server import LocalCloud
 from pipeline_cli.__main__ import main
+from tests import local_cloud_fixtures
 from tests.pipeline_cli.cli_world import World
 
 AWS_ENVIRONMENT = (
@@ -50,20 +50,9 @@ def clear_aws_environment(env: pytest.MonkeyPatch, tmp: Path) -> None:
     env.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
-@pytest.fixture(scope="module")
-def local_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloud]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv(config.STATE_DIR_ENV_VAR, str(tmp_path_factory.mktemp("localcloud-state")))
-        handle = start_in_thread(port=0)
-        try:
-            yield handle
-        finally:
-            handle.stop()
-
-
-@pytest.fixture(scope="module")
-def aws(local_cloud: LocalCloud) -> Callable[[str], Any]:
-    return lambda service: config.boto3_client(service, local_cloud.port)
+# The shared in-process local cloud: pytest finds fixtures by their names in this module.
+local_cloud = local_cloud_fixtures.local_cloud
+aws = local_cloud_fixtures.aws
 
 
 @pytest.fixture(scope="module")
