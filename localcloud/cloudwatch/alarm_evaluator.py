@@ -48,11 +48,9 @@ with the local cloud and stops it in `LocalCloud.stop()`.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,6 +64,7 @@ from moto.cloudwatch.models import (
 )
 
 from localcloud import config
+from localcloud.background_loop import BackgroundLoop, seconds_from_environment
 from localcloud.cloudwatch.alarm_evaluation import (
     INSUFFICIENT_DATA,
     AlarmDefinition,
@@ -98,31 +97,19 @@ ALARM_STATE_LOCK = threading.RLock()
 _errors: dict[tuple[str, str, str], str] = {}
 
 
-def _seconds_from_environment(name: str, default: float) -> float:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = float(text)
-    except ValueError:
-        LOG.warning("%s=%r is not a number of seconds; using %s", name, text, default)
-        return default
-    return max(value, 0.0)
-
-
 def interval_from_environment() -> float:
     """Seconds between evaluations: LOCALCLOUD_ALARM_EVALUATION_SECONDS, default 1; 0 = no thread."""
-    return _seconds_from_environment(INTERVAL_ENV_VAR, DEFAULT_INTERVAL_SECONDS)
+    return seconds_from_environment(INTERVAL_ENV_VAR, DEFAULT_INTERVAL_SECONDS)
 
 
 def set_state_hold_from_environment() -> float:
     """Seconds a SetAlarmState state is kept: LOCALCLOUD_ALARM_SET_STATE_HOLD_SECONDS, default 60."""
-    return _seconds_from_environment(SET_STATE_HOLD_ENV_VAR, DEFAULT_SET_STATE_HOLD_SECONDS)
+    return seconds_from_environment(SET_STATE_HOLD_ENV_VAR, DEFAULT_SET_STATE_HOLD_SECONDS)
 
 
 def minimum_alarm_from_environment() -> float:
     """Seconds an ALARM state lasts at least: LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS, default 60."""
-    return _seconds_from_environment(MINIMUM_ALARM_ENV_VAR, DEFAULT_MINIMUM_ALARM_SECONDS)
+    return seconds_from_environment(MINIMUM_ALARM_ENV_VAR, DEFAULT_MINIMUM_ALARM_SECONDS)
 
 
 def evaluation_errors() -> dict[tuple[str, str, str], str]:
@@ -323,61 +310,26 @@ def hold_state(alarm: Alarm, seconds: float | None = None) -> None:
 
 # --- the background evaluator ---------------------------------------------------------------------
 
-
-@dataclass
-class _Running:
-    thread: threading.Thread
-    stopping: threading.Event
-    interval: float
-
-
-_running: _Running | None = None
-_running_lock = threading.Lock()
-
-
-def _loop(stopping: threading.Event, interval: float) -> None:
-    while not stopping.is_set():
-        try:
-            evaluate_all()
-        except Exception:  # never let the thread die: the next pass may succeed
-            LOG.exception("CloudWatch alarm evaluation pass failed")
-        stopping.wait(interval)
+_LOOP = BackgroundLoop("localcloud-alarm-evaluator", lambda _stopping: evaluate_all())
 
 
 def start(interval_seconds: float | None = None) -> bool:
     """Start evaluating every alarm every `interval_seconds` (default: LOCALCLOUD_ALARM_EVALUATION_SECONDS,
     else 1) in a daemon thread. Returns whether the thread runs (an interval of 0 starts none); a
     second start while running keeps the running thread."""
-    global _running
     interval = interval_from_environment() if interval_seconds is None else max(float(interval_seconds), 0.0)
-    with _running_lock:
-        if _running is not None and _running.thread.is_alive():
-            return True
-        if interval <= 0:
-            LOG.info("CloudWatch alarm evaluation thread off (%s=0)", INTERVAL_ENV_VAR)
-            return False
-        stopping = threading.Event()
-        thread = threading.Thread(
-            target=_loop, args=(stopping, interval), name="localcloud-alarm-evaluator", daemon=True
-        )
-        _running = _Running(thread, stopping, interval)
-        thread.start()
+    running = _LOOP.start(interval)
+    if running:
         LOG.info("evaluating CloudWatch alarms every %s s", interval)
-        return True
+    else:
+        LOG.info("CloudWatch alarm evaluation thread off (%s=0)", INTERVAL_ENV_VAR)
+    return running
 
 
 def stop(timeout_seconds: float = 10.0) -> None:
     """Stop the background evaluator (no-op when it does not run); waits for a running pass to end."""
-    global _running
-    with _running_lock:
-        running, _running = _running, None
-    if running is None:
-        return
-    running.stopping.set()
-    if running.thread is not threading.current_thread():
-        running.thread.join(timeout_seconds)
+    _LOOP.stop(timeout_seconds)
 
 
 def is_running() -> bool:
-    with _running_lock:
-        return _running is not None and _running.thread.is_alive()
+    return _LOOP.is_running()

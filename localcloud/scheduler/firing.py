@@ -33,16 +33,16 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.scheduler.models import EventBridgeSchedulerBackend, Schedule, scheduler_backends
 
+from localcloud.background_loop import BackgroundLoop, seconds_from_environment
 from localcloud.scheduler import clock, expressions, schedule_log, targets
 
 LOG = logging.getLogger(__name__)
@@ -99,15 +99,6 @@ _cursors: dict[str, _Cursor] = {}
 # Set by start(): schedules already in moto then (an earlier local cloud of this process) do not catch up.
 _not_before: datetime | None = None
 _lock = threading.Lock()
-
-
-def _seconds_from_environment(name: str, default: float) -> float:
-    text = os.environ.get(name, "").strip()
-    try:
-        return max(float(text), 0.0) if text else default
-    except ValueError:
-        LOG.warning("%s=%r is not a number of seconds; using %s", name, text, default)
-        return default
 
 
 def _timestamp(value: Any) -> datetime | None:
@@ -267,18 +258,15 @@ def _dead_letter(
         "error_code": error_code,
         "error": error,
     }
+    logged = {
+        "scheduled_time": schedule_log.iso(occurrence.scheduled_time),
+        "execution_id": execution_id,
+        "attempts": attempts,
+        "exhausted_retry_condition": condition,
+        "error_code": error_code,
+    }
     if not queue_arn:
-        schedule_log.write(
-            group,
-            name,
-            "failed",
-            scheduled_time=schedule_log.iso(occurrence.scheduled_time),
-            execution_id=execution_id,
-            attempts=attempts,
-            exhausted_retry_condition=condition,
-            error_code=error_code,
-            error=f"{error} (dropped: no dead-letter queue)",
-        )
+        schedule_log.write(group, name, "failed", **logged, error=f"{error} (dropped: no dead-letter queue)")
         return Firing(occurrence.schedule_arn, group, name, "failed", **common)
     attributes = {
         "ERROR_CODE": error_code,
@@ -297,30 +285,17 @@ def _dead_letter(
         message_id = targets.send_dead_letter(session, queue_arn, payload, attributes)
     except Exception as send_error:
         code, message = targets.describe_error(send_error)
-        schedule_log.write(
-            group,
-            name,
-            "failed",
-            scheduled_time=schedule_log.iso(occurrence.scheduled_time),
-            execution_id=execution_id,
-            attempts=attempts,
-            exhausted_retry_condition=condition,
-            error_code=error_code,
-            error=f"{error} (and the dead-letter queue {queue_arn} refused it: {code}: {message})",
-        )
+        refused = f"{error} (and the dead-letter queue {queue_arn} refused it: {code}: {message})"
+        schedule_log.write(group, name, "failed", **logged, error=refused)
         return Firing(occurrence.schedule_arn, group, name, "failed", **common)
     schedule_log.write(
         group,
         name,
         "dead_lettered",
-        scheduled_time=schedule_log.iso(occurrence.scheduled_time),
-        execution_id=execution_id,
-        attempts=attempts,
-        exhausted_retry_condition=condition,
+        **logged,
+        error=error,
         dead_letter_queue=queue_arn,
         message_id=message_id,
-        error_code=error_code,
-        error=error,
     )
     return Firing(occurrence.schedule_arn, group, name, "dead_lettered", result=message_id, **common)
 
@@ -451,16 +426,6 @@ def fire_due_schedules(now: datetime, *, retry_delay_seconds: float = 0.0) -> li
 # --- the background thread ----------------------------------------------------------------------
 
 
-@dataclass
-class _Running:
-    thread: threading.Thread
-    stopping: threading.Event = field(default_factory=threading.Event)
-
-
-_running: _Running | None = None
-_running_lock = threading.Lock()
-
-
 def _invoke_logged(occurrence: _Due, retry_delay_seconds: float, stopping: threading.Event) -> None:
     try:
         invoke(occurrence, retry_delay_seconds, stopping)
@@ -468,69 +433,50 @@ def _invoke_logged(occurrence: _Due, retry_delay_seconds: float, stopping: threa
         LOG.exception("schedule %s: invocation failed", occurrence.schedule_arn)
 
 
-def _loop(stopping: threading.Event, tick_seconds: float, retry_delay_seconds: float) -> None:
-    while not stopping.is_set():
-        try:
-            due, _ = due_schedules(clock.current().now())
-            for occurrence in due:
-                threading.Thread(
-                    target=_invoke_logged,
-                    args=(occurrence, retry_delay_seconds, stopping),
-                    name=f"scheduler-{occurrence.group}-{occurrence.name}",
-                    daemon=True,
-                ).start()
-        except Exception:  # never let the thread die: the next pass may succeed
-            LOG.exception("scheduler pass failed")
-        stopping.wait(tick_seconds)
+def _fire_due_in_threads(stopping: threading.Event) -> None:
+    """One pass: each due occurrence in its own thread, so a target retrying does not delay the others."""
+    retry_delay = seconds_from_environment(RETRY_DELAY_ENV_VAR, DEFAULT_RETRY_DELAY_SECONDS)
+    due, _ = due_schedules(clock.current().now())
+    for occurrence in due:
+        threading.Thread(
+            target=_invoke_logged,
+            args=(occurrence, retry_delay, stopping),
+            name=f"scheduler-{occurrence.group}-{occurrence.name}",
+            daemon=True,
+        ).start()
+
+
+_LOOP = BackgroundLoop("localcloud-scheduler", _fire_due_in_threads)
+
+
+def _restart_clock() -> None:
+    global _not_before
+    scheduler_clock = clock.restart()
+    with _lock:
+        _cursors.clear()
+        _not_before = scheduler_clock.now()
+    LOG.info(
+        "scheduler clock: real time at %s, %s times as fast", scheduler_clock.origin, scheduler_clock.scale
+    )
 
 
 def start(tick_seconds: float | None = None) -> bool:
     """Restart the scheduler clock (LOCALCLOUD_SCHEDULER_TIME_SCALE) and fire schedules every
     `tick_seconds` (default LOCALCLOUD_SCHEDULER_TICK_SECONDS, else 1) in a daemon thread; returns
     whether the thread runs (0 starts none). Schedules already in moto start counting afresh."""
-    global _running, _not_before
     tick = (
-        _seconds_from_environment(TICK_ENV_VAR, DEFAULT_TICK_SECONDS)
-        if tick_seconds is None
-        else tick_seconds
+        seconds_from_environment(TICK_ENV_VAR, DEFAULT_TICK_SECONDS) if tick_seconds is None else tick_seconds
     )
-    retry_delay = _seconds_from_environment(RETRY_DELAY_ENV_VAR, DEFAULT_RETRY_DELAY_SECONDS)
-    with _running_lock:
-        if _running is not None and _running.thread.is_alive():
-            return True
-        scheduler_clock = clock.restart()
-        with _lock:
-            _cursors.clear()
-            _not_before = scheduler_clock.now()
-        LOG.info(
-            "scheduler clock: real time at %s, %s times as fast",
-            scheduler_clock.origin,
-            scheduler_clock.scale,
-        )
-        if tick <= 0:
-            LOG.info("EventBridge Scheduler thread off (%s=0)", TICK_ENV_VAR)
-            return False
-        stopping = threading.Event()
-        thread = threading.Thread(
-            target=_loop, args=(stopping, tick, retry_delay), name="localcloud-scheduler", daemon=True
-        )
-        _running = _Running(thread, stopping)
-        thread.start()
-        return True
+    running = _LOOP.start(tick, before_start=_restart_clock)
+    if not running:
+        LOG.info("EventBridge Scheduler thread off (%s=0)", TICK_ENV_VAR)
+    return running
 
 
 def stop(timeout_seconds: float = 10.0) -> None:
     """Stop firing (no-op when not running); invocations still retrying stop at their next wait."""
-    global _running
-    with _running_lock:
-        running, _running = _running, None
-    if running is None:
-        return
-    running.stopping.set()
-    if running.thread is not threading.current_thread():
-        running.thread.join(timeout_seconds)
+    _LOOP.stop(timeout_seconds)
 
 
 def is_running() -> bool:
-    with _running_lock:
-        return _running is not None and _running.thread.is_alive()
+    return _LOOP.is_running()
