@@ -22,7 +22,8 @@ import uuid
 from pathlib import Path
 
 from localcloud import config
-from localcloud.sagemaker.latency import boto3_invoker, measure
+from localcloud.sagemaker import endpoints
+from localcloud.sagemaker.latency import boto3_invoker, http_invoker, measure
 from localcloud.server import start_in_thread
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
 from localcloud.tools.rollout_watch import traffic_summary
@@ -65,6 +66,34 @@ def print_run(
     for stage, seconds in result.stage_seconds().items():
         print(f"  {stage:<38} {seconds:6.2f} s")
     print(f"  {'upload -> InService (wall clock)':<38} {upload_to_done:6.2f} s")
+
+
+def print_endpoint_latency(
+    endpoint_url: str, endpoint_name: str, rows: list[str], single_row_requests: int
+) -> None:
+    """InvokeEndpoint through the local cloud beside its baseline, the same requests POSTed straight to
+    the model server behind the endpoint: their ratio is the local cloud's cost and holds on any machine."""
+    server = endpoints.route(config.ACCOUNT_ID, config.REGION, endpoint_name)
+    if server is None:
+        raise RuntimeError(f"endpoint {endpoint_name} has no model server to measure")
+    through = measure(
+        boto3_invoker(endpoint_url, endpoint_name), rows, single_row_requests=single_row_requests
+    )
+    straight = measure(
+        http_invoker(f"http://{server.host}:{server.port}/invocations"),
+        rows,
+        single_row_requests=single_row_requests,
+    )
+    print("\nendpoint through InvokeEndpoint (boto3 sagemaker-runtime, local cloud):")
+    print("  " + through.format().replace("\n", "\n  "))
+    print("baseline, the same requests straight to the model server (POST /invocations, kept-alive):")
+    print("  " + straight.format().replace("\n", "\n  "))
+    latency_ratio = through.single_row_p50_ms / straight.single_row_p50_ms
+    throughput_ratio = straight.batch_rows_per_second / through.batch_rows_per_second
+    print(
+        f"through the local cloud: single-row p50 {latency_ratio:.1f}x the baseline's, "
+        f"{through.batch_rows}-row requests {throughput_ratio:.1f}x slower"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,10 +143,9 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
 
             rows = [line.split(",", 1)[1] for line in data.read_text().splitlines()[:1000]]
-            invoke = boto3_invoker(cloud.endpoint_url, outputs["endpoint_name"])
-            report = measure(invoke, rows, single_row_requests=args.single_row_requests)
-            print("\nendpoint through InvokeEndpoint (boto3 sagemaker-runtime, local cloud):")
-            print("  " + report.format().replace("\n", "\n  "))
+            print_endpoint_latency(
+                cloud.endpoint_url, outputs["endpoint_name"], rows, args.single_row_requests
+            )
             return 0
         finally:
             try:

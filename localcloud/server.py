@@ -35,10 +35,22 @@ def patches() -> tuple[patching.Patch, ...]:
     """Every change the local cloud makes to moto, service by service, in the order applied."""
     # Imported here, not at the top: the service packages import moto's models (about 1.4 s), which
     # `python -m localcloud status|stop` and the parent of a background start do not need.
-    from localcloud import awslambda, cloudwatch, events, glue, s3, sagemaker, scheduler, sns, stepfunctions
+    from localcloud import (
+        awslambda,
+        cloudwatch,
+        events,
+        glue,
+        request_dispatch,
+        s3,
+        sagemaker,
+        scheduler,
+        sns,
+        stepfunctions,
+    )
     from localcloud.iam import request_authorization
 
     return (
+        *request_dispatch.PATCHES,
         *request_authorization.PATCHES,
         *s3.PATCHES,
         *stepfunctions.PATCHES,

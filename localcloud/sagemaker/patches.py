@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import http.client
 import json
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -51,11 +50,12 @@ from localcloud.sagemaker import (
     transform_patches,
     tuning_api,
 )
+from localcloud.sagemaker.model_server_connections import ModelServerConnections
 from localcloud.sagemaker.request_validation import validate_create_training_job
 from localcloud.sagemaker.serverless_capacity import Slot
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK, under_sagemaker_state_lock
 
-_connections = threading.local()
+MODEL_SERVER_CONNECTIONS = ModelServerConnections()
 # Statuses in which an endpoint answers InvokeEndpoint: an update or rollback keeps a fleet serving.
 SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack")
 
@@ -159,22 +159,8 @@ def _runtime_error(status: int, code: str, message: str, **extra: Any) -> TYPE_R
 
 
 def _forward(server: endpoints.ModelServer, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
-    """POST /invocations on the model server, reusing this thread's connection to it."""
-    pool: dict[int, http.client.HTTPConnection] = _connections.__dict__.setdefault("pool", {})
-    for attempt in range(2):
-        connection = pool.get(server.port)
-        if connection is None:
-            connection = pool[server.port] = http.client.HTTPConnection(server.host, server.port, timeout=60)
-        try:
-            connection.request("POST", "/invocations", body=body, headers=headers)
-            response = connection.getresponse()
-            return response.status, response.getheader("Content-Type", "text/csv"), response.read()
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            pool.pop(server.port, None)
-            if attempt == 1:
-                raise
-    raise AssertionError("unreachable")
+    """POST /invocations on the model server, on a kept-alive connection."""
+    return MODEL_SERVER_CONNECTIONS.post(server.host, server.port, "/invocations", body, headers)
 
 
 def _publish_metrics(
