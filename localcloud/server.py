@@ -92,11 +92,13 @@ class LocalCloud:
     def stop(self) -> None:
         """Stop serving and give moto back its settings, so later in-process moto users see plain moto."""
         from localcloud.cloudwatch import alarm_evaluator
+        from localcloud.glue import worker_pool
         from localcloud.scheduler import firing
 
         alarm_evaluator.stop()
         firing.stop()
         self.server.stop()
+        worker_pool.POOL.stop_all()
         default_user_config["stepfunctions"] = self.previous_stepfunctions_config
         for name, value in self.previous_environment.items():
             if value is None:
@@ -127,6 +129,10 @@ def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) ->
     from localcloud.scheduler import firing
 
     firing.start()
+    # A Glue worker with Spark started, so that the first job run is warm too (LOCALCLOUD_GLUE_WARM_WORKERS).
+    from localcloud.glue import runner
+
+    runner.prewarm()
     LOG.info("local cloud listening on http://%s:%d", host, bound_port)
     return LocalCloud(server, host, bound_port, previous_config, previous_environment)
 

@@ -8,6 +8,10 @@ local path and mirrored back to S3 afterwards, also when the script fails (see `
 Everything the run reads and writes in S3 (the script, the inputs, the outputs) is read and written as
 the job's role: the runner assumes it as `glue.amazonaws.com`, as Glue does, and a call the role may
 not make fails the run with S3's AccessDenied message as its ErrorMessage.
+
+The script runs on a warm Glue worker (`worker_pool.py`: Spark already started, a clean session per
+run), or, with the run argument `--localcloud-cold-process true` or LOCALCLOUD_GLUE_WARM_WORKERS=0, in a
+Python and JVM of its own. Either way it gets the same arguments, environment, log and error message.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from localcloud import config
+from localcloud.glue import worker_pool
 from localcloud.glue.s3_arguments import S3Arguments
 from localcloud.iam import authorization, role_sessions
 from localcloud.iam.role_sessions import RoleSession
@@ -43,6 +48,9 @@ SPARK_JAVA_OPTIONS = os.environ.get(
     "LOCALCLOUD_SPARK_JAVA_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 )
 TRACEBACK_HEADER = "Traceback (most recent call last):"
+# A job run argument only the local cloud reads (and removes before the script sees it): "true" runs the
+# script in a Python and JVM of its own, as every run did before warm workers (worker_pool.py).
+COLD_PROCESS_ARGUMENT = "--localcloud-cold-process"
 
 
 def error_message_from_stderr(stderr: str, exit_code: int) -> str:
@@ -69,9 +77,9 @@ def _script_command(script: Path, job_name: str, run_id: str, arguments: dict[st
     return command
 
 
-def _script_environment(work_dir: Path, session: RoleSession) -> dict[str, str]:
+def spark_environment(work_dir: Path) -> dict[str, str]:
+    """The local cloud's environment with the settings Spark reads when its JVM starts."""
     env = dict(os.environ)
-    env.update(session.environment())
     env.update(
         {
             "PYSPARK_PYTHON": sys.executable,
@@ -86,6 +94,15 @@ def _script_environment(work_dir: Path, session: RoleSession) -> dict[str, str]:
         }
     )
     return env
+
+
+def _script_environment(work_dir: Path, session: RoleSession) -> dict[str, str]:
+    return {**spark_environment(work_dir), **session.environment()}
+
+
+def prewarm() -> None:
+    """Start a warm Glue worker in the background (none when LOCALCLOUD_GLUE_WARM_WORKERS=0)."""
+    worker_pool.POOL.prewarm(spark_environment(work_root("glue")))
 
 
 def execute_job_run(job: Any, job_run: Any) -> None:
@@ -148,7 +165,9 @@ def _execute(job: Any, job_run: Any) -> tuple[str, str | None]:
         return "FAILED", str(error)
     s3 = session.client("s3")
     run_id = job_run.job_run_id
-    _record_log_writes(session, dict(job_run.arguments or {}), run_id)
+    run_arguments = dict(job_run.arguments or {})
+    cold_process = run_arguments.pop(COLD_PROCESS_ARGUMENT, "false").strip().lower() == "true"
+    _record_log_writes(session, run_arguments, run_id)
     log_dir = config.logs_dir() / "glue" / job.name
     log_dir.mkdir(parents=True, exist_ok=True)
     job_run.log_file = str(log_dir / f"{run_id}.log")
@@ -168,13 +187,15 @@ def _execute(job: Any, job_run: Any) -> tuple[str, str | None]:
 
         s3_arguments = S3Arguments(s3, work_dir / "s3")
         try:
-            arguments = s3_arguments.local_arguments(dict(job_run.arguments or {}))
+            arguments = s3_arguments.local_arguments(run_arguments)
         except ClientError as error:
             return "FAILED", str(error)
         timeout_seconds = (job_run.timeout or job.timeout or 2880) * 60
         command = _script_command(script, job.name, run_id, arguments)
         # A failed script's output is written too (rejected rows); its failure is the message that matters.
-        completed = _run_script(command, work_dir, job_run.log_file, timeout_seconds, session)
+        completed = _run_script(
+            command, work_dir, job_run.log_file, timeout_seconds, session, cold_process=cold_process
+        )
         mirror_error = _mirror_back(s3_arguments)
         if completed is None:
             return "TIMEOUT", f"Job run timed out after {timeout_seconds // 60} minutes"
@@ -199,12 +220,46 @@ def _mirror_back(s3_arguments: S3Arguments) -> str | None:
 
 
 def _run_script(
-    command: list[str], work_dir: Path, log_file: str, timeout_seconds: int, session: RoleSession
+    command: list[str],
+    work_dir: Path,
+    log_file: str,
+    timeout_seconds: int,
+    session: RoleSession,
+    *,
+    cold_process: bool,
 ) -> subprocess.CompletedProcess[str] | None:
-    """Run the script, logging its output; None when it timed out."""
+    """Run the script on a warm worker (or in a process of its own), logging its output; None when it
+    timed out."""
     with open(log_file, "w") as log:
         log.write(f"$ {' '.join(command)}\n")
-        log.flush()
+    if not cold_process and worker_pool.warm_workers_from_environment() > 0:
+        stderr_path = work_dir / "stderr.txt"
+        request = worker_pool.ScriptRequest(
+            script=Path(command[1]),
+            argv=command[2:],
+            cwd=work_dir,
+            environment=_script_environment(work_dir, session),
+            stdout_path=Path(log_file),
+            stderr_path=stderr_path,
+        )
+        try:
+            returncode = worker_pool.POOL.run(request, timeout_seconds)
+        except worker_pool.WorkerUnavailable as error:
+            LOG.warning("running %s in a process of its own: %s", command[1], error)
+        else:
+            stderr = stderr_path.read_text(errors="replace") if stderr_path.exists() else ""
+            with open(log_file, "a") as log:
+                log.write(stderr)
+            return (
+                None if returncode is None else subprocess.CompletedProcess(command, returncode, "", stderr)
+            )
+    return _run_script_in_own_process(command, work_dir, log_file, timeout_seconds, session)
+
+
+def _run_script_in_own_process(
+    command: list[str], work_dir: Path, log_file: str, timeout_seconds: int, session: RoleSession
+) -> subprocess.CompletedProcess[str] | None:
+    with open(log_file, "a") as log:
         try:
             completed = subprocess.run(
                 command,
