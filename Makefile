@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 TF_DIRS := terraform modules/mlops_pipeline examples/minimal examples/complete
 
 .PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations checkov test \
-        demo iam-report bench bench-etl bench-burst bench-transform bench-tuning \
+        demo iam-report bench bench-etl bench-burst bench-transform bench-scoring bench-tuning \
         local-up local-down clean
 
 help: ## List the targets
@@ -155,6 +155,9 @@ bench-etl: venv ## Glue job on local Spark with 100k and 1M generated rows
 
 bench-transform: venv ## Offline batch transform of 100k generated rows: rows/s
 	$(PY) -m benchmarks.transform_throughput
+
+bench-scoring: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline scoring run (upload -> manifest) of 100k feature rows: rows/s
+	$(PY) -m benchmarks.scoring_run
 
 bench-tuning: venv ## Offline tuning job: 6 candidates, 2 in parallel, 3,000 rows: wall time
 	$(PY) -m benchmarks.tuning_wall_time

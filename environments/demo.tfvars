@@ -63,6 +63,37 @@ pipelines = {
 
     # Retrain every Monday 06:00 UTC on the newest upload, unless its run exists.
     # retrain_schedule = { expression = "cron(0 6 ? * MON *)" }
+
+    # Score files uploaded under score/ (feature rows, no label, no header) with the model the endpoint
+    # serves (else the newest Approved version): predictions/<run id>/<file>.out, one line per row, and
+    # predictions/<run id>/manifest.json. Each file runs one batch transform job (billed per instance-second).
+    # scoring = {
+    #   prefix                      = "score/"
+    #   instance_type               = "ml.m5.large"
+    #   instance_count              = 1
+    #   max_payload_mb              = 6     # MaxPayloadInMB per mini-batch (1-100)
+    #   max_concurrent_transforms   = null  # per instance; times max_payload_mb at most 100
+    #   join_input                  = false # true: each output line is the input row plus its prediction
+    #   invocations_timeout_seconds = null  # per mini-batch, 1-3600 (SageMaker's default 600)
+    #   invocations_max_retries     = null  # 0-3 (SageMaker's default 3)
+    #   max_runtime_seconds         = 3600  # the run fails States.Timeout past it
+    # }
+
+    # Tune eta and max_depth before the gate: each run starts 6 training jobs (2 at once, each billed as a
+    # training job), minimising the gate metric; the best one is judged, registered and deployed. A tuned
+    # hyperparameter must leave training.hyperparameters above (remove eta and max_depth there).
+    # Strategies: Bayesian, Random, Hyperband, Grid (categorical ranges only, no max_jobs).
+    # tuning = {
+    #   strategy          = "Bayesian"
+    #   max_jobs          = 6
+    #   max_parallel_jobs = 2
+    #   early_stopping    = "Off" # or "Auto" (not with Hyperband)
+    #   ranges = {
+    #     continuous  = { eta = { min = 0.05, max = 0.5, scaling = "Logarithmic" } } # Auto, Linear, Logarithmic, ReverseLogarithmic
+    #     integer     = { max_depth = { min = 2, max = 8 } }
+    #     categorical = {} # e.g. { grow_policy = ["depthwise", "lossguide"] }
+    #   }
+    # }
   }
 
   # A second algorithm is a second entry: no code change. Linear Learner on the same churn CSV (label in

@@ -24,12 +24,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=0,
         help="append this many numeric columns, as an upstream schema change would (default 0)",
     )
+    parser.add_argument(
+        "--features-only",
+        action="store_true",
+        help="leave the label column out: rows to score under the scoring prefix",
+    )
     args = parser.parse_args(argv)
     if args.rows < 1:
         parser.error("--rows must be at least 1")
     if args.extra_columns < 0:
         parser.error("--extra-columns must be at least 0")
-    write_churn_csv(args.output, rows=args.rows, seed=args.seed, extra_columns=args.extra_columns)
+    write_churn_csv(
+        args.output,
+        rows=args.rows,
+        seed=args.seed,
+        extra_columns=args.extra_columns,
+        features_only=args.features_only,
+    )
     print(f"wrote {args.rows} rows to {args.output}", file=sys.stderr)
 
 

@@ -97,8 +97,13 @@ def _with_extra_columns(lines: list[str], rng: np.random.Generator, count: int) 
     ]
 
 
-def write_churn_csv(path: Path | str, rows: int, seed: int, extra_columns: int = 0) -> None:
+def write_churn_csv(
+    path: Path | str, rows: int, seed: int, extra_columns: int = 0, features_only: bool = False
+) -> None:
     """Write `rows` rows; the same rows and seed always give the same bytes.
+
+    `features_only` leaves the label column out: rows to score (batch scoring), the same features as the
+    labelled file of the same rows and seed.
 
     `extra_columns` appends that many numeric columns after the 69 features, as an upstream schema change
     would (a model trained on them expects 69 + extra_columns features); the other columns are unchanged.
@@ -125,4 +130,6 @@ def write_churn_csv(path: Path | str, rows: int, seed: int, extra_columns: int =
             if extra_columns:
                 # Their own stream, so the original columns are the same bytes as without them.
                 lines = _with_extra_columns(lines, np.random.default_rng(stream.spawn(1)[0]), extra_columns)
+            if features_only:
+                lines = [line.split(",", 1)[1] for line in lines]
             out.writelines(lines)

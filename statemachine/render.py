@@ -26,6 +26,8 @@ import jinja2
 import jinja2.meta
 
 TEMPLATE_PATH = Path(__file__).resolve().with_name("pipeline.asl.json.tftpl")
+# The batch scoring state machine's template (modules/mlops_pipeline/scoring.tf), in the same language.
+SCORING_TEMPLATE_PATH = Path(__file__).resolve().with_name("scoring.asl.json.tftpl")
 
 # Terraform's jsonencode is Go's encoding/json, which escapes these so the output can sit in HTML.
 _GO_JSON_ESCAPES = str.maketrans(
@@ -99,19 +101,19 @@ def _environment() -> jinja2.Environment:
 
 
 @functools.cache
-def template_variables() -> frozenset[str]:
+def template_variables(template_path: Path = TEMPLATE_PATH) -> frozenset[str]:
     """The variables the template uses, read from the template (Terraform's templatefile() needs each)."""
     environment = _environment()
-    source = TEMPLATE_PATH.read_text(encoding="utf-8")
+    source = template_path.read_text(encoding="utf-8")
     return frozenset(
         jinja2.meta.find_undeclared_variables(environment.parse(source)) - environment.globals.keys()
     )
 
 
-def render_definition(variables: Mapping[str, Any]) -> str:
+def render_definition(variables: Mapping[str, Any], template_path: Path = TEMPLATE_PATH) -> str:
     """The ASL definition, as Terraform's templatefile() renders it from the same variables."""
-    missing = sorted(template_variables() - variables.keys())
-    unexpected = sorted(variables.keys() - template_variables())
+    missing = sorted(template_variables(template_path) - variables.keys())
+    unexpected = sorted(variables.keys() - template_variables(template_path))
     if missing or unexpected:
         raise ValueError(
             "state machine template variables: "
@@ -119,7 +121,7 @@ def render_definition(variables: Mapping[str, Any]) -> str:
         )
     values = {name: _terraform_value(value, name) for name, value in variables.items()}
     try:
-        return _environment().get_template(TEMPLATE_PATH.name).render(values)
+        return _environment().get_template(template_path.name).render(values)
     except jinja2.UndefinedError as error:
         raise ValueError(f"state machine template: {error.message}") from error
 
@@ -134,13 +136,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--compact", action="store_true", help="print the definition as rendered, not indented"
     )
+    parser.add_argument(
+        "--template",
+        choices=("pipeline", "scoring"),
+        default="pipeline",
+        help="the pipeline's template (default) or batch scoring's (output scoring_template_variables)",
+    )
     arguments = parser.parse_args(argv)
     try:
         text = sys.stdin.read() if arguments.variables == "-" else Path(arguments.variables).read_text()
         variables = json.loads(text)
         if not isinstance(variables, dict):
             raise ValueError("the variables must be a JSON object")
-        definition = render_definition(variables)
+        template = SCORING_TEMPLATE_PATH if arguments.template == "scoring" else TEMPLATE_PATH
+        definition = render_definition(variables, template)
     except (OSError, ValueError) as error:
         parser.exit(2, f"error: {error}\n")
     if arguments.compact:

@@ -13,6 +13,8 @@ module "pipeline" {
   approval_mode       = try(each.value.approval_mode, "auto")
   notifications       = try(each.value.notifications, {})
   retrain_schedule    = try(each.value.retrain_schedule, null)
+  scoring             = try(each.value.scoring, null)
+  tuning              = try(each.value.tuning, null)
   trigger             = try(each.value.trigger, {})
   observability       = try(each.value.observability, {})
   security            = try(each.value.security, {})

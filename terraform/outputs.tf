@@ -1,5 +1,5 @@
 output "pipelines" {
-  description = "Per pipeline (keyed by name): bucket, input URI, state machine, endpoint and its rollback alarms, model package group (registry), notification topic, approval rule, retraining schedule, Glue job, trigger function, failure queue, image, the resolved settings and the rendered definition."
+  description = "Per pipeline (keyed by name): bucket, input URI, state machine, endpoint and its rollback alarms, model package group (registry), notification topic, approval rule, retraining schedule, scoring state machine and prefixes, Glue job, trigger function, failure queue, image, the resolved settings and the rendered definition."
   value = {
     for name, pipeline in module.pipeline : name => {
       bucket_name                      = pipeline.bucket_name
@@ -21,6 +21,9 @@ output "pipelines" {
       settings                         = pipeline.settings
       state_machine_definition         = pipeline.state_machine_definition
       state_machine_template_variables = pipeline.state_machine_template_variables
+      scoring_state_machine_arn        = pipeline.scoring_state_machine_arn
+      scoring_s3_uri                   = pipeline.scoring_s3_uri
+      predictions_s3_uri               = pipeline.predictions_s3_uri
     }
   }
 

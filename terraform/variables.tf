@@ -14,7 +14,7 @@ variable "tags" {
 
 # One entry per pipeline; the key is the pipeline name. An entry holds the module's input objects
 # (storage, etl, training, quality_gate, endpoint, endpoint_deployment, approval_mode, notifications,
-# retrain_schedule, trigger, observability, security) plus
+# retrain_schedule, scoring, tuning, trigger, observability, security) plus
 # `tags`; each is passed to the module as it is, which types, defaults and validates every field
 # (modules/mlops_pipeline/README.md).
 # The type is `any` so entries may set different fields; outputs.tf refuses a field the module does not know.

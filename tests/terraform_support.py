@@ -14,7 +14,12 @@ from localcloud.tools.terraform import terraform_environment
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODULE_DIR = REPO_ROOT / "modules" / "mlops_pipeline"
 # What the module reads from outside its folder (see `locals` in modules/mlops_pipeline/main.tf).
-MODULE_REPOSITORY_FILES = ("glue/etl_job.py", "lambdas/trigger.zip", "statemachine/pipeline.asl.json.tftpl")
+MODULE_REPOSITORY_FILES = (
+    "glue/etl_job.py",
+    "lambdas/trigger.zip",
+    "statemachine/pipeline.asl.json.tftpl",
+    "statemachine/scoring.asl.json.tftpl",
+)
 
 
 class TerraformFailed(AssertionError):

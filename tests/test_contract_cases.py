@@ -29,6 +29,11 @@ LAMBDA_ENVIRONMENT = {
     "INPUT_PREFIX": "input/",
     "RUNS_PREFIX": "runs/",
     "RUN_OUTPUTS": '{"train": "etl/train/"}',
+    # Scoring on, so the scoring prefix's rule applies (the module's `scoring`).
+    "SCORING_PREFIX": "score/",
+    "SCORING_STATE_MACHINE_ARN": "arn:aws:states:us-east-1:123456789012:stateMachine:churn-xgboost-scoring",
+    "PREDICTIONS_PREFIX": "predictions/",
+    "SCORING_OUTPUTS": '{"transform_input": "scoring/transform-input.manifest", "manifest": "manifest.json"}',
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from statemachine.render import TEMPLATE_PATH, jsonencode, render_definition, template_variables
-from tests.statemachine_fixtures.template_values import PIPELINES, template_values
+from tests.statemachine_fixtures.template_values import PIPELINES, TUNING, template_values
 from tests.terraform_support import TerraformFailed, module_copy, terraform
 
 COMPARISONS = ("LessThan", "LessThanEquals", "GreaterThan", "GreaterThanEquals")
@@ -66,6 +66,23 @@ def _cases() -> dict[str, dict[str, Any]]:
     )
     cases["manual-approval-with-gate"] = template_values(
         approval={"manual": True, "status_when_passed": "PendingManualApproval"}
+    )
+    cases["tuning"] = template_values(tuning=TUNING)
+    cases["tuning-hardened"] = template_values("hardened", tuning=TUNING)
+    cases["tuning-grid-escapes"] = template_values(
+        "escapes",
+        tuning={
+            **TUNING,
+            "strategy": "Grid",
+            "max_jobs": None,
+            "objective_type": "Maximize",
+            "parameter_ranges": {
+                "ContinuousParameterRanges": [],
+                "IntegerParameterRanges": [],
+                "CategoricalParameterRanges": [{"Name": "note", "Values": ['a<b "q"', "\\ é"]}],
+            },
+            "static_hyperparameters": {"num_round": "7"},
+        },
     )
     return cases
 

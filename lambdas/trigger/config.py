@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from trigger.scoring_config import ScoringConfig, load_scoring_config
+
 STATE_MACHINE_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:states:(?P<region>[a-z0-9-]+):\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
 )
@@ -33,6 +35,10 @@ class Config:
     # Where each output of a run lies below the run's prefix, by the name the state machine reads it under
     # (`$.outputs.<name>`); the module's run layout, passed through unread.
     run_outputs: Mapping[str, str]
+    # TUNING=true (the module's `tuning` input is set): runs also get `names.tuning_job` (naming.py).
+    tuning: bool = False
+    # Batch scoring (the module's `scoring` input): None = uploads under INPUT_PREFIX only.
+    scoring: ScoringConfig | None = None
 
     @property
     def region(self) -> str:
@@ -48,6 +54,14 @@ def _prefix_problem(name: str, value: str) -> str | None:
     if value.startswith("/"):
         return f"{name}={value!r} must not start with '/' (S3 keys have no leading slash)"
     return None
+
+
+def _state_machine_arn_problem(name: str, value: str) -> str | None:
+    if STATE_MACHINE_ARN_PATTERN.match(value):
+        return None
+    return (
+        f"{name}={value!r} is not a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)"
+    )
 
 
 def _run_outputs(text: str) -> tuple[dict[str, str], str | None]:
@@ -113,6 +127,17 @@ def load_config(environ: Mapping[str, str]) -> Config:
             f"INPUT_PREFIX={input_prefix!r} and RUNS_PREFIX={runs_prefix!r} overlap: "
             "a run's outputs would trigger new runs"
         )
+    tuning = environ.get("TUNING", "false")
+    if tuning not in ("true", "false"):
+        problems.append(f"TUNING={tuning!r} must be true or false")
+    scoring, scoring_problems = load_scoring_config(
+        environ,
+        input_prefix=input_prefix,
+        runs_prefix=runs_prefix,
+        arn_problem=_state_machine_arn_problem,
+        prefix_problem=_prefix_problem,
+    )
+    problems.extend(scoring_problems)
     if problems:
         raise ConfigError(_message(problems))
     return Config(
@@ -122,6 +147,8 @@ def load_config(environ: Mapping[str, str]) -> Config:
         input_prefix=input_prefix,
         runs_prefix=runs_prefix,
         run_outputs=run_outputs,
+        tuning=tuning == "true",
+        scoring=scoring,
     )
 
 

@@ -6,6 +6,13 @@ The slug is capped so that `<pipeline name>--<run id>` fits SageMaker's 63-chara
 training job, model and endpoint config names are then exactly `<pipeline name>--<run id>`, the
 execution name is the run id itself, and the hash, which makes the id unique, is never cut.
 
+A pipeline that tunes its hyperparameters (the module's `tuning` input) also gets a tuning job name,
+`<pipeline name>--<hash of the run id>`: SageMaker allows 32 characters there, fewer than the run id needs.
+The hash is lowercase base 36, as many characters as fit (6 for a 24-character pipeline name, about 31 bits:
+among 1000 tuning runs of one pipeline, two collide with odds of about 1 in 4400; a collision fails the
+second run at CreateHyperParameterTuningJob with ResourceInUse, it never mixes two runs' candidates).
+SageMaker names the candidates `<tuning job>-<NNN>-<8 hex>` (at most 45 characters), within `<name>--*`.
+
 The separator `--` appears in no pipeline name (the module's validation and config.py refuse it) and
 the pipeline name never ends with a hyphen, so a SageMaker name's pipeline is the part before its first
 `--`: the state machine's grant `<pipeline name>--*` covers this pipeline's names and no other's
@@ -32,6 +39,9 @@ EXECUTION_NAME_MAX_LENGTH = 80
 EXECUTION_NAME_PATTERN = re.compile(r"^[0-9A-Za-z_-]{1,80}$")
 SAGEMAKER_NAME_MAX_LENGTH = 63
 SAGEMAKER_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
+TUNING_JOB_NAME_MAX_LENGTH = 32
+TUNING_JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$")
+TUNING_HASH_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Between the pipeline name and the run id in SageMaker names; forbidden in pipeline names.
 PIPELINE_NAME_SEPARATOR = "--"
 RUN_ID_PATTERN = re.compile(rf"^(?:[a-z0-9]+-)+[0-9a-f]{{{HASH_LENGTH}}}$")
@@ -48,6 +58,8 @@ class RunNames:
     training_job: str
     model: str
     endpoint_config: str
+    # Only for a pipeline that tunes (the trigger's TUNING setting): runs without tuning keep their input.
+    tuning_job: str | None = None
 
 
 def slugify(text: str) -> str:
@@ -92,6 +104,22 @@ def run_hash(bucket: str, key: str, identity: str) -> str:
     return hashlib.sha256(material).hexdigest()[:HASH_LENGTH]
 
 
+def tuning_job_name(pipeline_name: str, run_id: str) -> str:
+    """`<pipeline name>--<base-36 sha256 of the run id>`, cut to SageMaker's 32 characters."""
+    budget = TUNING_JOB_NAME_MAX_LENGTH - len(pipeline_name) - len(PIPELINE_NAME_SEPARATOR)
+    if budget < 1:
+        raise NamingError(
+            f"pipeline name {pipeline_name!r} is too long for a tuning job name "
+            f"('<name>{PIPELINE_NAME_SEPARATOR}<hash>' must fit in {TUNING_JOB_NAME_MAX_LENGTH} characters)"
+        )
+    number = int.from_bytes(hashlib.sha256(run_id.encode("utf-8")).digest(), "big")
+    digits = []
+    for _ in range(budget):
+        number, digit = divmod(number, len(TUNING_HASH_ALPHABET))
+        digits.append(TUNING_HASH_ALPHABET[digit])
+    return f"{pipeline_name}{PIPELINE_NAME_SEPARATOR}{''.join(digits)}"
+
+
 def slug_budget(pipeline_name: str) -> int:
     """Longest slug for which `<pipeline name>--<slug>-<hash>` stays within SageMaker's limit."""
     fixed = len(pipeline_name) + len(PIPELINE_NAME_SEPARATOR) + 1 + HASH_LENGTH
@@ -115,6 +143,7 @@ def derive_names(
     sequencer: str | None,
     etag: str,
     event_time: str | None,
+    tuning: bool = False,
 ) -> RunNames:
     slug = key_slug(key, input_prefix, slug_budget(pipeline_name))
     digest = run_hash(bucket, key, object_identity(version_id, sequencer, etag, event_time))
@@ -126,6 +155,7 @@ def derive_names(
         training_job=sagemaker_name,
         model=sagemaker_name,
         endpoint_config=sagemaker_name,
+        tuning_job=tuning_job_name(pipeline_name, run_id) if tuning else None,
     )
     validate_names(names)
     return names
@@ -143,3 +173,45 @@ def validate_names(names: RunNames) -> None:
         value = getattr(names, field)
         if not (len(value) <= SAGEMAKER_NAME_MAX_LENGTH and SAGEMAKER_NAME_PATTERN.match(value)):
             raise NamingError(f"{field} name {value!r} is not a valid SageMaker name")
+    if names.tuning_job is not None and not (
+        len(names.tuning_job) <= TUNING_JOB_NAME_MAX_LENGTH
+        and TUNING_JOB_NAME_PATTERN.match(names.tuning_job)
+    ):
+        raise NamingError(f"tuning job name {names.tuning_job!r} is not a valid SageMaker tuning job name")
+
+
+@dataclass(frozen=True)
+class ScoringNames:
+    """A scoring run's names: the transform job, and the model it creates when no endpoint serves one."""
+
+    run_id: str
+    execution: str
+    transform_job: str
+    model: str
+
+
+def derive_scoring_names(
+    *,
+    pipeline_name: str,
+    scoring_prefix: str,
+    bucket: str,
+    key: str,
+    version_id: str | None,
+    sequencer: str | None,
+    etag: str,
+    event_time: str | None,
+) -> ScoringNames:
+    """The run id from the key below the scoring prefix, as an upload's; `<pipeline name>--<run id>`."""
+    names = derive_names(
+        pipeline_name=pipeline_name,
+        input_prefix=scoring_prefix,
+        bucket=bucket,
+        key=key,
+        version_id=version_id,
+        sequencer=sequencer,
+        etag=etag,
+        event_time=event_time,
+    )
+    return ScoringNames(
+        run_id=names.run_id, execution=names.execution, transform_job=names.model, model=names.model
+    )

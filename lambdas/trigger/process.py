@@ -20,6 +20,7 @@ from trigger.logs import log
 from trigger.naming import RunNames, derive_names
 from trigger.retraining import is_retrain_request, newest_candidate, object_from_head, retrain_request
 from trigger.run_input import build_run_input, execution_input
+from trigger.scoring_runs import scoring_names, scoring_prefix_of, start_scoring_run
 from trigger.skips import SKIP_EXPLANATIONS, SkipReason, object_skip_reason, record_skip_reason
 
 
@@ -72,8 +73,14 @@ def process_event(
         try:
             record = parse_record(index, raw)
             key = record.key
-            accepted = _accept(record, config, summary)
+            scoring_prefix = scoring_prefix_of(config, record.key)
+            accepted = _accept(record, config, summary, scoring_prefix or config.input_prefix)
             if accepted is None:
+                continue
+            if scoring_prefix is not None:
+                scoring = scoring_names(accepted, config)
+                run_id = scoring.run_id
+                start_scoring_run(accepted, scoring, config, stepfunctions, summary)
                 continue
             names = derive_names(
                 pipeline_name=config.pipeline_name,
@@ -84,6 +91,7 @@ def process_event(
                 sequencer=accepted.sequencer,
                 etag=accepted.etag,
                 event_time=accepted.event_time,
+                tuning=config.tuning,
             )
             run_id = names.run_id
             _start(accepted, names, config, stepfunctions, summary)
@@ -114,9 +122,10 @@ def process_event(
     return summary
 
 
-def _accept(record: S3Record, config: Config, summary: dict[str, Any]) -> CreatedObject | None:
-    """The uploaded object when it should start a run; otherwise log and record why not."""
-    reason = record_skip_reason(record, config.bucket_name, config.input_prefix)
+def _accept(record: S3Record, config: Config, summary: dict[str, Any], prefix: str) -> CreatedObject | None:
+    """The uploaded object when it should start a run (of the input or the scoring prefix); otherwise log
+    and record why not."""
+    reason = record_skip_reason(record, config.bucket_name, prefix)
     if reason is not None:
         _skip(record, reason, summary)
         return None

@@ -42,6 +42,7 @@ def build_run_input(
             "training_job": names.training_job,
             "model": names.model,
             "endpoint_config": names.endpoint_config,
+            **({"tuning_job": names.tuning_job} if names.tuning_job is not None else {}),
         },
         "outputs": {
             "run_prefix": run_prefix,

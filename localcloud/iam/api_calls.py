@@ -29,6 +29,8 @@ _ACTION_BY_OPERATION = {
     "sqs:DeleteMessageBatch": "sqs:DeleteMessage",
     "sqs:ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
     "sns:PublishBatch": "sns:Publish",
+    # Lambda's Invoke operation is authorized as lambda:InvokeFunction (Service Authorization Reference).
+    "lambda:Invoke": "lambda:InvokeFunction",
 }
 # S3 operations (as moto names them) -> the IAM action S3 authorizes them as.
 _S3_ACTION_BY_OPERATION = {

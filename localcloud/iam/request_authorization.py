@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError, JsonRESTError
@@ -30,6 +30,9 @@ from localcloud.iam.role_sessions import RoleSession
 from localcloud.iam.service_reference import UnknownAuthorization
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
+# Lambda's REST API names the function in the path (/2015-03-31/functions/<name or ARN>/invocations); the
+# body of an Invoke is the function's payload, not request parameters.
+_LAMBDA_FUNCTION_IN_PATH = re.compile(r"/functions/([^/]+)")
 
 
 class S3AccessDenied(S3ClientError):
@@ -101,7 +104,10 @@ def authorize_normal_action(self: Any, resource: str = "*") -> None:
     operation = self._get_action()
     json_request = _is_json_request(self)
     try:
-        if json_request:
+        if signing_name == "lambda":
+            function = _LAMBDA_FUNCTION_IN_PATH.search(unquote(urlparse(self.uri).path))
+            parameters = {"FunctionName": function.group(1)} if function else {}
+        elif json_request:
             # moto's DynamoDB handler replaces `body` with its parsed parameters before authorizing.
             if isinstance(self.body, dict):
                 parameters = self.body

@@ -17,7 +17,12 @@
 
 `--variant serverless` (`make demo DEMO=serverless`) applies the same configuration with the pipeline's
 endpoint on SageMaker Serverless Inference (`endpoint.serverless`, updated all at once) and shows its
-endpoint config and predictions instead of the canary.
+endpoint config and predictions instead of the canary. `--variant tuning` (`make demo DEMO=tuning`) tunes
+eta and max_depth before the gate (6 candidates, 2 at once) and prints the candidates, their objective
+values and the one the run deployed (localcloud/tools/demo_tuning.py). `--variant scoring` (`make demo
+DEMO=scoring`) adds batch scoring (`scoring.prefix = "score/"`): after the training run it uploads feature
+rows under score/, follows the scoring run and prints its manifest and first predictions beside the
+endpoint's (localcloud/tools/demo_scoring.py).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from typing import Any
 
 from localcloud import config
 from localcloud.server import LocalCloud, port_answers, start_in_thread
+from localcloud.tools.demo_scoring import SCORING_VARIANT, show_scoring
+from localcloud.tools.demo_tuning import TUNING_VARIANT, show_tuning
 from localcloud.tools.endpoint_traffic import EndpointTraffic
 from localcloud.tools.notification_inbox import NotificationInbox
 from localcloud.tools.rollout_watch import RolloutWatch, traffic_summary
@@ -51,6 +58,8 @@ VARIANT_SETTINGS: dict[str, dict[str, Any]] = {
         "endpoint": {"serverless": {"memory_size_mb": 2048, "max_concurrency": 5}},
         "endpoint_deployment": {"strategy": "all_at_once"},
     },
+    "tuning": TUNING_VARIANT,
+    "scoring": SCORING_VARIANT,
 }
 
 
@@ -301,6 +310,21 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
             if _show_serverless(port, pipeline, rows, seed, sample) != 0:
                 return 1
             inbox.wait_for("model version 2 (")
+        elif variant == "tuning":
+            if show_tuning(port, result, _say) != 0:
+                return 1
+        elif variant == "scoring":
+            scored = show_scoring(
+                port,
+                pipeline,
+                rows,
+                seed,
+                lambda sample: predict_rows(runtime, pipeline["endpoint_name"], sample),
+                _StateProgress(),
+                _say,
+            )
+            if scored != 0:
+                return 1
         elif _show_rollouts(port, pipeline, rows, seed, sample[0][1:]) != 0:
             return 1
         else:

@@ -21,6 +21,10 @@ TERMINAL_STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 STAGE_OF_STATE = {
     "RunEtl": "ETL (Glue)",
     "Train": "training",
+    "Tune": "hyperparameter tuning",
+    "CheckBestTrainingJob": "hyperparameter tuning",
+    "DescribeBestTrainingJob": "hyperparameter tuning",
+    "SummarizeTuning": "hyperparameter tuning",
     "SelectGateMetric": "quality gate",
     "CheckGateMetricPresent": "quality gate",
     "RecordGateMetric": "quality gate",

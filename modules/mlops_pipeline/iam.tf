@@ -403,6 +403,9 @@ data "aws_iam_policy_document" "sagemaker" {
 # ---------------------------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "step_function" {
+  # Only with tuning: its tuning job and managed rule (tuning.tf).
+  source_policy_documents = data.aws_iam_policy_document.tuning[*].json
+
   # glue:startJobRun.sync starts the run, polls it and stops it when the execution is stopped.
   statement {
     sid       = "RunEtlJob"

@@ -26,6 +26,7 @@ locals {
   glue_script_path            = coalesce(var.etl.script_path, "${path.module}/../../glue/etl_job.py")
   trigger_package_path        = "${path.module}/../../lambdas/trigger.zip"
   state_machine_template_path = "${path.module}/../../statemachine/pipeline.asl.json.tftpl"
+  scoring_template_path       = "${path.module}/../../statemachine/scoring.asl.json.tftpl"
 
   # The bucket's layout. Uploads under the input prefix start runs; everything a run writes lies under
   # `<runs_prefix><run id>/` (expired by lifecycle), at the paths of `run_outputs`. This is the only place
@@ -44,6 +45,16 @@ locals {
     evaluation = "evaluation.json"
     model      = local.model_prefix
   }
+  # Batch scoring (scoring.tf): an upload under `scoring.prefix` writes its predictions and their manifest
+  # under `<predictions_prefix><run id>/` (kept: not expired with runs/), and the transform job's input
+  # manifest under the run's prefix, at `scoring_outputs.transform_input`.
+  predictions_prefix = "predictions/"
+  scoring_outputs = {
+    transform_input = "scoring/transform-input.manifest"
+    manifest        = "manifest.json"
+  }
+  # The prefixes the pipeline writes or reads itself: no upload prefix may overlap them.
+  reserved_prefixes = [local.runs_prefix, local.scripts_prefix, local.predictions_prefix]
 
   glue_job_name          = "${var.name}-etl"
   trigger_function_name  = "${var.name}-trigger"
@@ -135,6 +146,8 @@ locals {
       manual             = var.approval_mode == "manual"
       status_when_passed = var.approval_mode == "manual" ? "PendingManualApproval" : "Approved"
     }
+    # Hyperparameter tuning (tuning.tf): null, or the tuning job's settings in SageMaker's shapes.
+    tuning = local.tuning_template_value
   }
   state_machine_definition = templatefile(local.state_machine_template_path, local.state_machine_template_variables)
 

@@ -1,7 +1,7 @@
 # Notifications people can act on: EventBridge rules turn the pipeline's events into short messages on an
 # SNS topic (the module's, or notifications.topic_arn):
 # - a run failed, timed out or was aborted: Step Functions' own "Execution Status Change" event, so a run
-#   that dies outside its Fail states (a timeout, a StopExecution) is reported too;
+#   that dies outside its Fail states (a timeout, a StopExecution) is reported too; scoring runs as well;
 # - an endpoint update rolled back: the same event with the error EndpointUpdateRolledBack (and only that
 #   message for such a run);
 # - a model awaits approval, a model was deployed: events the run puts on the default bus itself
@@ -23,7 +23,7 @@ locals {
         source        = ["aws.states"]
         "detail-type" = ["Step Functions Execution Status Change"]
         detail = {
-          stateMachineArn = [local.state_machine_arn]
+          stateMachineArn = concat([local.state_machine_arn], local.scoring_state_machine_arns)
           "$or" = [
             { status = ["TIMED_OUT", "ABORTED"] },
             { status = ["FAILED"], error = [{ "anything-but" = ["EndpointUpdateRolledBack"] }] },

@@ -59,7 +59,7 @@ output "state_machine_definition" {
 }
 
 output "settings" {
-  description = "The inputs as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, endpoint_deployment, approval_mode, notifications, retrain_schedule, trigger, observability, security."
+  description = "The inputs as the module resolved them (defaults filled in): storage, etl, training, quality_gate, endpoint, endpoint_deployment, approval_mode, notifications, retrain_schedule, scoring, tuning, trigger, observability, security."
   value = {
     storage             = var.storage
     etl                 = var.etl
@@ -70,6 +70,8 @@ output "settings" {
     approval_mode       = var.approval_mode
     notifications       = var.notifications
     retrain_schedule    = var.retrain_schedule
+    scoring             = var.scoring
+    tuning              = var.tuning
     trigger             = var.trigger
     observability       = var.observability
     security            = var.security
@@ -129,4 +131,39 @@ output "approval_rule_name" {
 output "retrain_schedule_name" {
   description = "The EventBridge Scheduler schedule that retrains on the newest data (retrain_schedule); null without one."
   value       = one(aws_scheduler_schedule.retrain[*].name)
+}
+
+output "scoring_state_machine_arn" {
+  description = "ARN of the batch scoring state machine (`<name>-scoring`; scoring.tf); null without scoring."
+  value       = one(aws_sfn_state_machine.scoring[*].arn)
+}
+
+output "scoring_state_machine_name" {
+  description = "Name of the batch scoring state machine; null without scoring."
+  value       = one(aws_sfn_state_machine.scoring[*].name)
+}
+
+output "scoring_s3_uri" {
+  description = "S3 URI under which an uploaded CSV of feature rows is scored; null without scoring."
+  value       = local.scoring_enabled ? "s3://${aws_s3_bucket.pipeline.bucket}/${var.scoring.prefix}" : null
+}
+
+output "predictions_s3_uri" {
+  description = "S3 URI under which each scoring run writes `<run id>/<file>.out` and `<run id>/manifest.json`; null without scoring."
+  value       = local.scoring_enabled ? "s3://${aws_s3_bucket.pipeline.bucket}/${local.predictions_prefix}" : null
+}
+
+output "scoring_rows_function_name" {
+  description = "Name of the function counting a scored file's rows and its predictions; null without scoring."
+  value       = one(aws_lambda_function.scoring_rows[*].function_name)
+}
+
+output "scoring_template_variables" {
+  description = "The values the scoring state machine template was rendered with (statemachine/render.py renders the same definition from them); null without scoring."
+  value       = local.scoring_template_variables
+}
+
+output "scoring_state_machine_definition" {
+  description = "The rendered definition of the scoring state machine (JSON); null without scoring."
+  value       = local.scoring_definition
 }

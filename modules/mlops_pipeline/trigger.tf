@@ -29,14 +29,23 @@ resource "aws_lambda_function" "trigger" {
   }
 
   environment {
-    variables = {
+    variables = merge({
       STATE_MACHINE_ARN = aws_sfn_state_machine.pipeline.arn
       PIPELINE_NAME     = var.name
       BUCKET_NAME       = local.bucket_name
       INPUT_PREFIX      = var.storage.input_prefix
       RUNS_PREFIX       = local.runs_prefix
       RUN_OUTPUTS       = jsonencode(local.run_outputs)
-    }
+      }, var.tuning == null ? {} : {
+      # Runs then get a tuning job name too (lambdas/trigger/naming.py); without tuning the input is unchanged.
+      TUNING = "true"
+      }, local.scoring_enabled ? {
+      # Uploads under SCORING_PREFIX start runs of the scoring state machine (scoring.tf).
+      SCORING_PREFIX            = var.scoring.prefix
+      SCORING_STATE_MACHINE_ARN = aws_sfn_state_machine.scoring[0].arn
+      PREDICTIONS_PREFIX        = local.predictions_prefix
+      SCORING_OUTPUTS           = jsonencode(local.scoring_outputs)
+    } : {})
   }
 
   # The log group (with its retention) must exist before the first invocation creates one without.
@@ -82,6 +91,16 @@ resource "aws_s3_bucket_notification" "input_uploads" {
     lambda_function_arn = aws_lambda_function.trigger.arn
     events              = ["s3:ObjectCreated:*"]
     filter_prefix       = var.storage.input_prefix
+  }
+
+  # Files to score (scoring.tf), to the same function, which routes them by prefix.
+  dynamic "lambda_function" {
+    for_each = local.scoring_enabled ? [var.scoring.prefix] : []
+    content {
+      lambda_function_arn = aws_lambda_function.trigger.arn
+      events              = ["s3:ObjectCreated:*"]
+      filter_prefix       = lambda_function.value
+    }
   }
 
   # S3 checks that it may invoke the function when the notification is saved.

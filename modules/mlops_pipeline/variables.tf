@@ -717,6 +717,220 @@ variable "retrain_schedule" {
 }
 
 # ---------------------------------------------------------------------------------------------------------
+# Hyperparameter tuning before the gate (tuning.tf)
+# ---------------------------------------------------------------------------------------------------------
+
+variable "tuning" {
+  description = <<-EOT
+    Tune the hyperparameters before the gate (SageMaker automatic model tuning); null = one training job per run.
+    The objective is quality_gate.metric_name (Maximize for GreaterThan/GreaterThanEquals, Minimize otherwise), so the gate must be enabled.
+    - strategy: Bayesian (default), Random, Hyperband, or Grid (categorical ranges only; then leave max_jobs unset: every combination runs).
+    - max_jobs: candidates (training jobs) in all, at least 1; each is billed as a training job. max_parallel_jobs: at once, 1-max_jobs.
+    - early_stopping: Off (default) or Auto (SageMaker stops candidates unlikely to beat the best); Hyperband needs Off (it stops candidates itself).
+    - ranges: continuous and integer (name -> { min, max, scaling = Auto | Linear | Logarithmic | ReverseLogarithmic (continuous only) }), categorical (name -> list of values); 1-30 hyperparameters in all, none also in training.hyperparameters (those stay fixed for every candidate).
+  EOT
+  type = object({
+    strategy          = optional(string, "Bayesian")
+    max_jobs          = optional(number)
+    max_parallel_jobs = optional(number, 1)
+    early_stopping    = optional(string, "Off")
+    ranges = object({
+      continuous = optional(map(object({
+        min     = number
+        max     = number
+        scaling = optional(string, "Auto")
+      })), {})
+      integer = optional(map(object({
+        min     = number
+        max     = number
+        scaling = optional(string, "Auto")
+      })), {})
+      categorical = optional(map(list(string)), {})
+    })
+  })
+  default = null
+
+  validation {
+    condition     = var.tuning == null ? true : contains(["Bayesian", "Random", "Hyperband", "Grid"], var.tuning.strategy)
+    error_message = "tuning.strategy must be one of Bayesian, Random, Hyperband, Grid; got ${jsonencode(try(var.tuning.strategy, null))}."
+  }
+
+  # The objective is the gate's metric: without a gate there is nothing to tune for.
+  validation {
+    condition     = var.tuning == null ? true : var.quality_gate.enabled
+    error_message = "tuning needs quality_gate.enabled = true: the tuning objective is the gate metric (quality_gate.metric_name ${jsonencode(var.quality_gate.metric_name)})."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : (var.tuning.max_jobs == null ? var.tuning.strategy == "Grid" : (var.tuning.max_jobs >= 1 && floor(var.tuning.max_jobs) == var.tuning.max_jobs))
+    error_message = "tuning.max_jobs must be a whole number >= 1 (SageMaker's MaxNumberOfTrainingJobs; left unset only with strategy Grid); got ${jsonencode(try(var.tuning.max_jobs, null))}."
+  }
+
+  # Grid runs every combination of the categorical values: SageMaker refuses a MaxNumberOfTrainingJobs that
+  # differs, and the module does not multiply the counts for you.
+  validation {
+    condition     = var.tuning == null ? true : (var.tuning.strategy != "Grid" || (var.tuning.max_jobs == null && length(var.tuning.ranges.continuous) == 0 && length(var.tuning.ranges.integer) == 0))
+    error_message = "tuning.strategy Grid takes categorical ranges only and no max_jobs (every combination runs); got max_jobs ${jsonencode(try(var.tuning.max_jobs, null))}, continuous ${jsonencode(try(keys(var.tuning.ranges.continuous), null))}, integer ${jsonencode(try(keys(var.tuning.ranges.integer), null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : (var.tuning.max_parallel_jobs >= 1 && floor(var.tuning.max_parallel_jobs) == var.tuning.max_parallel_jobs && (var.tuning.max_jobs == null || var.tuning.max_parallel_jobs <= coalesce(var.tuning.max_jobs, 1)))
+    error_message = "tuning.max_parallel_jobs must be a whole number between 1 and tuning.max_jobs (${jsonencode(try(var.tuning.max_jobs, null))}); got ${jsonencode(try(var.tuning.max_parallel_jobs, null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : contains(["Off", "Auto"], var.tuning.early_stopping)
+    error_message = "tuning.early_stopping must be Off or Auto; got ${jsonencode(try(var.tuning.early_stopping, null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : !(var.tuning.strategy == "Hyperband" && var.tuning.early_stopping != "Off")
+    error_message = "tuning.early_stopping must be Off with strategy Hyperband (Hyperband stops candidates itself; SageMaker refuses TrainingJobEarlyStoppingType Auto with it); got ${jsonencode(try(var.tuning.early_stopping, null))}."
+  }
+
+  # (The names are listed inline: a validation of var.tuning cannot use a local derived from it.)
+  validation {
+    condition     = var.tuning == null ? true : (length(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))) >= 1 && length(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))) <= 30)
+    error_message = "tuning.ranges must name 1-30 hyperparameters in all (SageMaker's limit); got ${try(length(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))), 0)}: ${jsonencode(try(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical)), null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : length(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))) == length(distinct(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))))
+    error_message = "tuning.ranges: a hyperparameter may be in one kind of range only; in more than one: ${jsonencode(try(sort([for name in distinct(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))) : name if length([for other in concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical)) : other if other == name]) > 1]), null))}."
+  }
+
+  # SageMaker refuses StaticHyperParameters that are also tuned, and a silently dropped fixed value would surprise.
+  validation {
+    condition     = var.tuning == null ? true : length(setintersection(toset(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))), toset(keys(var.training.hyperparameters)))) == 0
+    error_message = "tuning.ranges and training.hyperparameters both set ${jsonencode(try(sort(tolist(setintersection(toset(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical))), toset(keys(var.training.hyperparameters))))), null))}: a tuned hyperparameter must not also be fixed; remove it from training.hyperparameters."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : alltrue([for name in concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical)) : length(name) >= 1 && length(name) <= 256 && can(regex("^[^\\x00-\\x1f]+$", name))])
+    error_message = "tuning.ranges: hyperparameter names must be 1-256 characters without control characters; got ${jsonencode(try(concat(keys(var.tuning.ranges.continuous), keys(var.tuning.ranges.integer), keys(var.tuning.ranges.categorical)), null))}."
+  }
+
+  validation {
+    condition = var.tuning == null ? true : alltrue([
+      for name, range in merge(var.tuning.ranges.continuous, var.tuning.ranges.integer) : range.min < range.max
+    ])
+    error_message = "tuning.ranges: min must be below max; not so for ${jsonencode(try(sort([for name, range in merge(var.tuning.ranges.continuous, var.tuning.ranges.integer) : name if range.min >= range.max]), null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : alltrue([for name, range in var.tuning.ranges.integer : floor(range.min) == range.min && floor(range.max) == range.max])
+    error_message = "tuning.ranges.integer: min and max must be whole numbers; not so for ${jsonencode(try(sort([for name, range in var.tuning.ranges.integer : name if floor(range.min) != range.min || floor(range.max) != range.max]), null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : alltrue([for name, range in var.tuning.ranges.continuous : contains(["Auto", "Linear", "Logarithmic", "ReverseLogarithmic"], range.scaling)])
+    error_message = "tuning.ranges.continuous: scaling must be Auto, Linear, Logarithmic or ReverseLogarithmic; got ${jsonencode(try({ for name, range in var.tuning.ranges.continuous : name => range.scaling }, null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : alltrue([for name, range in var.tuning.ranges.integer : contains(["Auto", "Linear", "Logarithmic"], range.scaling)])
+    error_message = "tuning.ranges.integer: scaling must be Auto, Linear or Logarithmic (ReverseLogarithmic is for continuous ranges only); got ${jsonencode(try({ for name, range in var.tuning.ranges.integer : name => range.scaling }, null))}."
+  }
+
+  # SageMaker: "Logarithmic scaling works only for ranges that have only values greater than 0".
+  validation {
+    condition     = var.tuning == null ? true : alltrue([for name, range in merge(var.tuning.ranges.continuous, var.tuning.ranges.integer) : range.scaling != "Logarithmic" || range.min > 0])
+    error_message = "tuning.ranges: Logarithmic scaling needs min > 0; not so for ${jsonencode(try(sort([for name, range in merge(var.tuning.ranges.continuous, var.tuning.ranges.integer) : name if range.scaling == "Logarithmic" && range.min <= 0]), null))}."
+  }
+
+  # SageMaker: "Reverse logarithmic scaling works only for ranges that are entirely within the range 0<=x<1.0".
+  validation {
+    condition     = var.tuning == null ? true : alltrue([for name, range in var.tuning.ranges.continuous : range.scaling != "ReverseLogarithmic" || (range.min >= 0 && range.max < 1)])
+    error_message = "tuning.ranges.continuous: ReverseLogarithmic scaling needs 0 <= min and max < 1; not so for ${jsonencode(try(sort([for name, range in var.tuning.ranges.continuous : name if range.scaling == "ReverseLogarithmic" && !(range.min >= 0 && range.max < 1)]), null))}."
+  }
+
+  validation {
+    condition     = var.tuning == null ? true : alltrue([for name, values in var.tuning.ranges.categorical : length(values) >= 1 && length(values) <= 30 && length(distinct(values)) == length(values) && alltrue([for value in values : length(value) >= 1 && length(value) <= 256])])
+    error_message = "tuning.ranges.categorical: each hyperparameter takes 1-30 distinct values of 1-256 characters; got ${jsonencode(try(var.tuning.ranges.categorical, null))}."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Batch scoring (scoring.tf)
+# ---------------------------------------------------------------------------------------------------------
+
+variable "scoring" {
+  description = <<-EOT
+    Batch scoring on upload (scoring.tf): a CSV of feature rows (no label column) uploaded under `prefix` starts a run of the `<name>-scoring` state machine, which scores it with a SageMaker batch transform job using the model the endpoint serves now (else the newest Approved version of the registry) and writes `predictions/<run id>/<file>.out` (one prediction per input row, in order) and `predictions/<run id>/manifest.json`. null = no scoring (nothing created).
+    - prefix: key prefix of the files to score, e.g. "score/"; must not overlap storage.input_prefix nor the pipeline's own prefixes (runs/, scripts/, predictions/).
+    - instance_type, instance_count: the transform job's instances (ml.* types).
+    - max_payload_mb: MaxPayloadInMB, the largest mini-batch sent to the model (1-100; one row must fit).
+    - max_concurrent_transforms: MaxConcurrentTransforms per instance; null = the container's default. max_concurrent_transforms * max_payload_mb must be at most 100.
+    - join_input: true = each output line is the input row followed by its prediction (JoinSource=Input); false = the prediction only.
+    - invocations_timeout_seconds: how long the model may take for one mini-batch (1-3600; SageMaker's default 600).
+    - invocations_max_retries: retries of a failed mini-batch (0-3; SageMaker's default 3).
+    - max_runtime_seconds: the transform step's timeout: past it the run fails States.Timeout (stop a job still running with `aws sagemaker stop-transform-job`).
+  EOT
+  type = object({
+    prefix                      = string
+    instance_type               = optional(string, "ml.m5.large")
+    instance_count              = optional(number, 1)
+    max_payload_mb              = optional(number, 6)
+    max_concurrent_transforms   = optional(number)
+    join_input                  = optional(bool, false)
+    invocations_timeout_seconds = optional(number)
+    invocations_max_retries     = optional(number)
+    max_runtime_seconds         = optional(number, 3600)
+  })
+  default = null
+
+  validation {
+    condition     = var.scoring == null ? true : (length(var.scoring.prefix) >= 2 && length(var.scoring.prefix) <= 256 && endswith(var.scoring.prefix, "/") && !startswith(var.scoring.prefix, "/") && can(regex("^[A-Za-z0-9!_.*'()/-]+$", var.scoring.prefix)))
+    error_message = "scoring.prefix ${jsonencode(try(var.scoring.prefix, null))} must be a key prefix ending with \"/\", not starting with \"/\", of at most 256 letters, digits and !_.*'()/- characters, e.g. \"score/\"."
+  }
+
+  # One source for the bucket's own prefixes: the layout in main.tf. Either way round, an overlap would make
+  # an upload start both kinds of run, or a run's own output start new runs.
+  validation {
+    condition = var.scoring == null ? true : alltrue([
+      for taken in concat([var.storage.input_prefix], local.reserved_prefixes) :
+      !startswith(var.scoring.prefix, taken) && !startswith(taken, var.scoring.prefix)
+    ])
+    error_message = "scoring.prefix ${jsonencode(try(var.scoring.prefix, null))} overlaps storage.input_prefix ${jsonencode(var.storage.input_prefix)} or a prefix the pipeline uses itself (${join(", ", local.reserved_prefixes)}): neither may be a prefix of the other; use e.g. \"score/\"."
+  }
+
+  validation {
+    condition     = var.scoring == null ? true : can(regex("^ml\\.[a-z0-9]+\\.[a-z0-9]+$", var.scoring.instance_type))
+    error_message = "scoring.instance_type ${jsonencode(try(var.scoring.instance_type, null))} must be a SageMaker instance type such as \"ml.m5.large\"."
+  }
+
+  validation {
+    condition     = var.scoring == null ? true : (var.scoring.instance_count >= 1 && var.scoring.instance_count <= 100 && floor(var.scoring.instance_count) == var.scoring.instance_count)
+    error_message = "scoring.instance_count ${jsonencode(try(var.scoring.instance_count, null))} must be a whole number from 1 to 100."
+  }
+
+  validation {
+    condition     = var.scoring == null ? true : (var.scoring.max_payload_mb >= 1 && var.scoring.max_payload_mb <= 100 && floor(var.scoring.max_payload_mb) == var.scoring.max_payload_mb)
+    error_message = "scoring.max_payload_mb ${jsonencode(try(var.scoring.max_payload_mb, null))} must be a whole number of MB from 1 to 100 (SageMaker's MaxPayloadInMB; a single row must fit)."
+  }
+
+  validation {
+    condition     = var.scoring == null ? true : (var.scoring.max_concurrent_transforms == null ? true : (var.scoring.max_concurrent_transforms >= 1 && floor(var.scoring.max_concurrent_transforms) == var.scoring.max_concurrent_transforms && var.scoring.max_concurrent_transforms * var.scoring.max_payload_mb <= 100))
+    error_message = "scoring.max_concurrent_transforms ${jsonencode(try(var.scoring.max_concurrent_transforms, null))} must be a whole number >= 1 whose product with scoring.max_payload_mb (${jsonencode(try(var.scoring.max_payload_mb, null))}) is at most 100 (SageMaker's limit), or null."
+  }
+
+  validation {
+    condition     = var.scoring == null ? true : (var.scoring.invocations_timeout_seconds == null ? true : (var.scoring.invocations_timeout_seconds >= 1 && var.scoring.invocations_timeout_seconds <= 3600 && floor(var.scoring.invocations_timeout_seconds) == var.scoring.invocations_timeout_seconds))
+    error_message = "scoring.invocations_timeout_seconds ${jsonencode(try(var.scoring.invocations_timeout_seconds, null))} must be a whole number of seconds from 1 to 3600, or null."
+  }
+
+  validation {
+    condition     = var.scoring == null ? true : (var.scoring.invocations_max_retries == null ? true : (var.scoring.invocations_max_retries >= 0 && var.scoring.invocations_max_retries <= 3 && floor(var.scoring.invocations_max_retries) == var.scoring.invocations_max_retries))
+    error_message = "scoring.invocations_max_retries ${jsonencode(try(var.scoring.invocations_max_retries, null))} must be a whole number from 0 to 3, or null."
+  }
+
+  validation {
+    condition     = var.scoring == null ? true : (var.scoring.max_runtime_seconds >= 60 && var.scoring.max_runtime_seconds <= 172800 && floor(var.scoring.max_runtime_seconds) == var.scoring.max_runtime_seconds)
+    error_message = "scoring.max_runtime_seconds ${jsonencode(try(var.scoring.max_runtime_seconds, null))} must be a whole number of seconds from 60 to 172800 (2 days)."
+  }
+}
+
+# ---------------------------------------------------------------------------------------------------------
 # Trigger (Lambda asynchronous invocation)
 # ---------------------------------------------------------------------------------------------------------
 

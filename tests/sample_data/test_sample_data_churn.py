@@ -97,3 +97,12 @@ def test_extra_columns_are_appended_and_leave_the_other_columns_unchanged(tmp_pa
 def test_negative_extra_columns_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="extra_columns"):
         write_churn_csv(tmp_path / "x.csv", rows=1, seed=1, extra_columns=-1)
+
+
+def test_features_only_are_the_labelled_rows_without_their_label(tmp_path: Path) -> None:
+    write_churn_csv(tmp_path / "labelled.csv", rows=250, seed=5)
+    write_churn_csv(tmp_path / "features.csv", rows=250, seed=5, features_only=True)
+    labelled = (tmp_path / "labelled.csv").read_text().splitlines()
+    features = (tmp_path / "features.csv").read_text().splitlines()
+    assert features == [line.split(",", 1)[1] for line in labelled]
+    assert {len(line.split(",")) for line in features} == {69}

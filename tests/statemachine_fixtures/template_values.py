@@ -86,6 +86,8 @@ CHURN_XGBOOST: dict[str, Any] = {
         "watches_alarms": True,
         "update_max_polls": 180,
     },
+    # No hyperparameter tuning (the module's default); TUNED below is the tuning variant.
+    "tuning": None,
 }
 
 # A canary on four instances: one instance (25 %) bakes 300 s, then the rest bakes 300 s.
@@ -182,6 +184,31 @@ HARDENED["training"].update(
 )
 HARDENED["endpoint"].update(name="hardened-endpoint", instance_count=4)
 HARDENED["endpoint_deployment"] = copy.deepcopy(CANARY_DEPLOYMENT)
+
+# The module's `tuning` template value (modules/mlops_pipeline/tuning.tf) for the demo's gate
+# (validation:error, LessThan: Minimize): eta, max_depth and gamma tuned, so they leave the static
+# hyperparameters.
+TUNING: dict[str, Any] = {
+    "strategy": "Bayesian",
+    "max_jobs": 6,
+    "max_parallel_jobs": 2,
+    "early_stopping": "Off",
+    "objective_type": "Minimize",
+    "parameter_ranges": {
+        "ContinuousParameterRanges": [
+            {"Name": "eta", "MinValue": "0.05", "MaxValue": "0.5", "ScalingType": "Logarithmic"}
+        ],
+        "IntegerParameterRanges": [
+            {"Name": "max_depth", "MinValue": "2", "MaxValue": "8", "ScalingType": "Auto"}
+        ],
+        "CategoricalParameterRanges": [{"Name": "gamma", "Values": ["0", "4"]}],
+    },
+    "static_hyperparameters": {
+        name: value
+        for name, value in CHURN_XGBOOST["training"]["hyperparameters"].items()
+        if name not in ("eta", "max_depth", "gamma")
+    },
+}
 
 PIPELINES: dict[str, dict[str, Any]] = {
     "churn-xgboost": CHURN_XGBOOST,

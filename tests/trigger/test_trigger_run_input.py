@@ -30,7 +30,9 @@ def shape(value: Any) -> Any:
     return None
 
 
-def example_run_input(version_id: str | None = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd") -> dict[str, Any]:
+def example_run_input(
+    version_id: str | None = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd", tuning: bool = False
+) -> dict[str, Any]:
     obj = CreatedObject(
         bucket="churn-xgboost-123456789012-eu-west-1",
         key="input/churn data.csv",
@@ -49,6 +51,7 @@ def example_run_input(version_id: str | None = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd")
         sequencer=obj.sequencer,
         etag=obj.etag,
         event_time=obj.event_time,
+        tuning=tuning,
     )
     return build_run_input(obj, names, "runs/", RUN_OUTPUTS)
 

@@ -102,6 +102,21 @@ def test_passing_a_role_needs_pass_role_to_the_calling_service() -> None:
             "logs:PutLogEvents",
             f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/f:log-stream:s",
         ),
+        # Invoke is authorized as lambda:InvokeFunction, by function name or ARN (the path's).
+        (
+            "lambda",
+            "Invoke",
+            {"FunctionName": "f"},
+            "lambda:InvokeFunction",
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f",
+        ),
+        (
+            "lambda",
+            "Invoke",
+            {"FunctionName": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"},
+            "lambda:InvokeFunction",
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f",
+        ),
     ],
 )
 def test_resources_follow_the_service_authorization_reference(
