@@ -56,6 +56,8 @@ resource "aws_iam_role" "this" {
 # ---------------------------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "trigger" {
+  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["trigger"].json]
+
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
@@ -73,22 +75,6 @@ data "aws_iam_policy_document" "trigger" {
     sid       = "SendFailedEvents"
     actions   = ["sqs:SendMessage"]
     resources = [local.failure_queue_arn]
-  }
-
-  # Only with a KMS key on the failure queue: sending to it encrypts with the key, through SQS only.
-  dynamic "statement" {
-    for_each = local.kms_key_arns.queue == null ? [] : [local.kms_key_arns.queue]
-    content {
-      sid       = "UseFailureQueueKey"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["sqs.${local.region}.amazonaws.com"]
-      }
-    }
   }
 
   # Only with observability.lambda_tracing_mode = "Active". X-Ray's write APIs have no resource-level
@@ -133,6 +119,8 @@ data "aws_iam_policy_document" "trigger" {
 # ---------------------------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "glue" {
+  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["glue"].json]
+
   statement {
     sid     = "ReadScriptAndInput"
     actions = ["s3:GetObject"]
@@ -201,22 +189,6 @@ data "aws_iam_policy_document" "glue" {
     }
   }
 
-  # Only with a KMS key on the bucket: S3 decrypts the script and uploads and encrypts the ETL output with it.
-  dynamic "statement" {
-    for_each = local.kms_key_arns.bucket == null ? [] : [local.kms_key_arns.bucket]
-    content {
-      sid       = "UseBucketKey"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["s3.${local.region}.amazonaws.com"]
-      }
-    }
-  }
-
   # Only with a Glue security configuration: its CloudWatch Logs encryption makes Glue associate the key
   # with the log groups it writes.
   dynamic "statement" {
@@ -235,6 +207,8 @@ data "aws_iam_policy_document" "glue" {
 # ---------------------------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "sagemaker" {
+  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["sagemaker"].json]
+
   statement {
     sid       = "ReadChannelsAndModels"
     actions   = ["s3:GetObject"]
@@ -303,23 +277,6 @@ data "aws_iam_policy_document" "sagemaker" {
       test     = "StringLike"
       variable = "cloudwatch:namespace"
       values   = ["/aws/sagemaker/*"]
-    }
-  }
-
-  # Only with KMS keys: S3 decrypts the channels and models (bucket key) and encrypts the model artifacts
-  # (OutputDataConfig.KmsKeyId) for this role.
-  dynamic "statement" {
-    for_each = length(local.s3_kms_key_arns) == 0 ? [] : [local.s3_kms_key_arns]
-    content {
-      sid       = "UseKeysThroughS3"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = statement.value
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["s3.${local.region}.amazonaws.com"]
-      }
     }
   }
 
@@ -404,7 +361,9 @@ data "aws_iam_policy_document" "sagemaker" {
 
 data "aws_iam_policy_document" "step_function" {
   # Only with tuning: its tuning job and managed rule (tuning.tf).
-  source_policy_documents = data.aws_iam_policy_document.tuning[*].json
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.kms_key_uses["step_function"].json], data.aws_iam_policy_document.tuning[*].json
+  )
 
   # glue:startJobRun.sync starts the run, polls it and stops it when the execution is stopped.
   statement {
@@ -460,22 +419,6 @@ data "aws_iam_policy_document" "step_function" {
     resources = ["${local.bucket_arn}/${local.runs_prefix}*/${local.run_outputs.evaluation}"]
   }
 
-  # Only with a KMS key on the bucket: S3 decrypts the manifest and encrypts the evaluation with it.
-  dynamic "statement" {
-    for_each = local.kms_key_arns.bucket == null ? [] : [local.kms_key_arns.bucket]
-    content {
-      sid       = "UseBucketKeyForEvaluations"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["s3.${local.region}.amazonaws.com"]
-      }
-    }
-  }
-
   # AnnounceDeployed / AnnounceAwaitingApproval: events on the default bus, with this pipeline's source only,
   # so a run cannot speak for another pipeline's notification rules.
   statement {
@@ -515,23 +458,6 @@ data "aws_iam_policy_document" "step_function" {
     sid       = "ClaimEndpoint"
     actions   = ["dynamodb:UpdateItem", "dynamodb:GetItem"]
     resources = [local.deployments_table_arn]
-  }
-
-  # Only with security.kms_key_arn (the table's key): DynamoDB uses a customer managed key with the caller's
-  # permissions, through DynamoDB only.
-  dynamic "statement" {
-    for_each = var.security.kms_key_arn == null ? [] : [var.security.kms_key_arn]
-    content {
-      sid       = "UseDeploymentsTableKey"
-      actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["dynamodb.${local.region}.amazonaws.com"]
-      }
-    }
   }
 
   # Only with rollback alarms (deployment_guardrails.tf): SageMaker reads the alarms of an update's
@@ -591,45 +517,6 @@ data "aws_iam_policy_document" "step_function" {
     # CloudWatch Logs' vended-log delivery APIs used by Step Functions logging have no resource-level
     # permissions: AWS documents them with "*" only.
     resources = ["*"]
-  }
-
-  # Only with a SageMaker key: CreateTrainingJob (VolumeKmsKeyId) and CreateEndpoint/UpdateEndpoint (the
-  # endpoint config's KmsKeyId) check the key and create grants with the caller's permissions, through
-  # SageMaker.
-  dynamic "statement" {
-    for_each = local.kms_key_arns.sagemaker == null ? [] : [local.kms_key_arns.sagemaker]
-    content {
-      sid       = "DescribeSageMakerKey"
-      actions   = ["kms:DescribeKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["sagemaker.${local.region}.amazonaws.com"]
-      }
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.kms_key_arns.sagemaker == null ? [] : [local.kms_key_arns.sagemaker]
-    content {
-      sid       = "GrantSageMakerKeyToResources"
-      actions   = ["kms:CreateGrant"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["sagemaker.${local.region}.amazonaws.com"]
-      }
-
-      condition {
-        test     = "Bool"
-        variable = "kms:GrantIsForAWSResource"
-        values   = ["true"]
-      }
-    }
   }
 
   # Only with observability.state_machine_tracing. X-Ray's APIs have no resource-level permissions: "*".

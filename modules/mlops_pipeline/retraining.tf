@@ -38,7 +38,8 @@ resource "aws_iam_role" "scheduler" {
 }
 
 data "aws_iam_policy_document" "scheduler" {
-  count = local.retrains ? 1 : 0
+  count                   = local.retrains ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["scheduler"].json]
 
   statement {
     sid       = "InvokeTrigger"
@@ -53,20 +54,6 @@ data "aws_iam_policy_document" "scheduler" {
     resources = [local.failure_queue_arn]
   }
 
-  dynamic "statement" {
-    for_each = local.kms_key_arns.queue == null ? [] : [local.kms_key_arns.queue]
-    content {
-      sid       = "UseFailureQueueKey"
-      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["sqs.${local.region}.amazonaws.com"]
-      }
-    }
-  }
 }
 
 resource "aws_iam_role_policy" "scheduler" {

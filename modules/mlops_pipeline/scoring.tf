@@ -102,7 +102,8 @@ resource "aws_iam_role" "scoring" {
 }
 
 data "aws_iam_policy_document" "scoring_rows" {
-  count = local.scoring_enabled ? 1 : 0
+  count                   = local.scoring_enabled ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["scoring_rows"].json]
 
   statement {
     sid       = "WriteOwnLogs"
@@ -132,20 +133,6 @@ data "aws_iam_policy_document" "scoring_rows" {
     }
   }
 
-  dynamic "statement" {
-    for_each = length(local.s3_kms_key_arns) == 0 ? [] : [local.s3_kms_key_arns]
-    content {
-      sid       = "DecryptThroughS3"
-      actions   = ["kms:Decrypt"]
-      resources = statement.value
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["s3.${local.region}.amazonaws.com"]
-      }
-    }
-  }
 }
 
 resource "aws_lambda_function" "scoring_rows" {
@@ -189,7 +176,8 @@ resource "aws_iam_role_policy" "scoring_rows" {
 # ---------------------------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "scoring_state_machine" {
-  count = local.scoring_enabled ? 1 : 0
+  count                   = local.scoring_enabled ? 1 : 0
+  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["scoring_state_machine"].json]
 
   statement {
     sid       = "CountRows"
@@ -267,38 +255,6 @@ data "aws_iam_policy_document" "scoring_state_machine" {
       local.transform_input_arn,
       "${local.bucket_arn}/${local.predictions_prefix}*/${local.scoring_outputs.manifest}",
     ]
-  }
-
-  dynamic "statement" {
-    for_each = local.kms_key_arns.bucket == null ? [] : [local.kms_key_arns.bucket]
-    content {
-      sid       = "UseBucketKeyForManifests"
-      actions   = ["kms:GenerateDataKey"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["s3.${local.region}.amazonaws.com"]
-      }
-    }
-  }
-
-  # Only with a SageMaker key: CreateTransformJob checks the output and volume key and creates grants with
-  # the caller's permissions, through SageMaker.
-  dynamic "statement" {
-    for_each = local.kms_key_arns.sagemaker == null ? [] : [local.kms_key_arns.sagemaker]
-    content {
-      sid       = "UseSageMakerKey"
-      actions   = ["kms:DescribeKey", "kms:CreateGrant"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = ["sagemaker.${local.region}.amazonaws.com"]
-      }
-    }
   }
 
   statement {

@@ -242,7 +242,7 @@ run "state_machine_grants_for_evaluation_approval_and_announcements" {
       one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "ReadEtlManifests"]) == toset(["arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs/*/etl/manifest.json"]) &&
       one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "WriteEvaluations"]) == toset(["arn:aws:s3:::churn-xgboost-123456789012-us-east-1/runs/*/evaluation.json"]) &&
       one([for s in data.aws_iam_policy_document.step_function.statement : s.resources if s.sid == "DescribeModelVersions"]) == toset(["arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-xgboost/*"]) &&
-      length([for s in data.aws_iam_policy_document.step_function.statement : s if s.sid == "UseBucketKeyForEvaluations"]) == 1
+      length([for s in data.aws_iam_policy_document.kms_key_uses["step_function"].statement : s if s.sid == "UseBucketKeyForEvaluations"]) == 1
     )
     error_message = "the state machine reads the manifest, writes the evaluation (with the bucket key) and reads its own model versions, nothing more"
   }

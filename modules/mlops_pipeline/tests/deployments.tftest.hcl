@@ -37,7 +37,7 @@ run "table_and_its_wiring" {
   assert {
     condition = (
       one(aws_dynamodb_table.deployments.server_side_encryption).enabled == false &&
-      length([for s in data.aws_iam_policy_document.step_function.statement : s if s.sid == "UseDeploymentsTableKey"]) == 0
+      length([for s in data.aws_iam_policy_document.kms_key_uses["step_function"].statement : s if s.sid == "UseDeploymentsTableKey"]) == 0
     )
     error_message = "without security.kms_key_arn the table uses the default encryption and no key is granted"
   }
@@ -102,8 +102,8 @@ run "customer_managed_key" {
 
   assert {
     condition = (
-      one([for s in data.aws_iam_policy_document.step_function.statement : s if s.sid == "UseDeploymentsTableKey"]).resources == toset(["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]) &&
-      one([for s in data.aws_iam_policy_document.step_function.statement : one(s.condition).values if s.sid == "UseDeploymentsTableKey"]) == tolist(["dynamodb.us-east-1.amazonaws.com"])
+      one([for s in data.aws_iam_policy_document.kms_key_uses["step_function"].statement : s if s.sid == "UseDeploymentsTableKey"]).resources == toset(["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]) &&
+      one([for s in data.aws_iam_policy_document.kms_key_uses["step_function"].statement : one(s.condition).values if s.sid == "UseDeploymentsTableKey"]) == tolist(["dynamodb.us-east-1.amazonaws.com"])
     )
     error_message = "the table's key must be granted on that key only, through DynamoDB only"
   }

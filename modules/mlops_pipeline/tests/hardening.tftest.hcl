@@ -134,22 +134,22 @@ run "one_key_encrypts_everything" {
   # Each role gets the key only for what it does, through the service that uses it.
   assert {
     condition = (
-      one([for s in data.aws_iam_policy_document.glue.statement : one(s.condition).values if s.sid == "UseBucketKey"]) == tolist(["s3.us-east-1.amazonaws.com"]) &&
-      one([for s in data.aws_iam_policy_document.sagemaker.statement : one(s.condition).values if s.sid == "UseKeysThroughS3"]) == tolist(["s3.us-east-1.amazonaws.com"]) &&
-      one([for s in data.aws_iam_policy_document.trigger.statement : one(s.condition).values if s.sid == "UseFailureQueueKey"]) == tolist(["sqs.us-east-1.amazonaws.com"]) &&
-      one([for s in data.aws_iam_policy_document.step_function.statement : one(s.condition).values if s.sid == "DescribeSageMakerKey"]) == tolist(["sagemaker.us-east-1.amazonaws.com"])
+      one([for s in data.aws_iam_policy_document.kms_key_uses["glue"].statement : one(s.condition).values if s.sid == "UseBucketKey"]) == tolist(["s3.us-east-1.amazonaws.com"]) &&
+      one([for s in data.aws_iam_policy_document.kms_key_uses["sagemaker"].statement : one(s.condition).values if s.sid == "UseKeysThroughS3"]) == tolist(["s3.us-east-1.amazonaws.com"]) &&
+      one([for s in data.aws_iam_policy_document.kms_key_uses["trigger"].statement : one(s.condition).values if s.sid == "UseFailureQueueKey"]) == tolist(["sqs.us-east-1.amazonaws.com"]) &&
+      one([for s in data.aws_iam_policy_document.kms_key_uses["step_function"].statement : one(s.condition).values if s.sid == "DescribeSageMakerKey"]) == tolist(["sagemaker.us-east-1.amazonaws.com"])
     )
     error_message = "KMS grants must carry kms:ViaService conditions for S3, SQS and SageMaker"
   }
 
   assert {
     condition = alltrue(flatten([
-      for document in [
+      for document in concat([
         data.aws_iam_policy_document.trigger,
         data.aws_iam_policy_document.glue,
         data.aws_iam_policy_document.sagemaker,
         data.aws_iam_policy_document.step_function,
-        ] : [
+        ], values(data.aws_iam_policy_document.kms_key_uses)) : [
         for s in document.statement : s.resources == toset(["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]) if anytrue([for action in s.actions : startswith(action, "kms:")])
       ]
     ]))
@@ -158,9 +158,9 @@ run "one_key_encrypts_everything" {
 
   assert {
     condition = (
-      toset(flatten([for s in data.aws_iam_policy_document.sagemaker.statement : s.actions if startswith(s.sid, "UseKeys") || s.sid == "GrantKeyToVolumes"])) == toset(["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]) &&
+      toset(flatten([for s in concat(data.aws_iam_policy_document.sagemaker.statement, data.aws_iam_policy_document.kms_key_uses["sagemaker"].statement) : s.actions if startswith(s.sid, "UseKeys") || s.sid == "GrantKeyToVolumes"])) == toset(["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant"]) &&
       one([for s in data.aws_iam_policy_document.sagemaker.statement : one(s.condition).variable if s.sid == "GrantKeyToVolumes"]) == "kms:GrantIsForAWSResource" &&
-      length([for s in data.aws_iam_policy_document.step_function.statement : s if s.sid == "GrantSageMakerKeyToResources" && length(s.condition) == 2]) == 1 &&
+      length([for s in data.aws_iam_policy_document.kms_key_uses["step_function"].statement : s if s.sid == "GrantSageMakerKeyToResources" && length(s.condition) == 2]) == 1 &&
       length([for s in data.aws_iam_policy_document.glue.statement : s if s.sid == "EncryptGlueLogs"]) == 1
     )
     error_message = "SageMaker must be able to encrypt volumes through grants for AWS resources, Glue to encrypt its logs"
@@ -203,7 +203,7 @@ run "separate_keys_per_service" {
 
   # The SageMaker role reads objects encrypted with the bucket key and writes artifacts with its own.
   assert {
-    condition = one([for s in data.aws_iam_policy_document.sagemaker.statement : s.resources if s.sid == "UseKeysThroughS3"]) == toset([
+    condition = one([for s in data.aws_iam_policy_document.kms_key_uses["sagemaker"].statement : s.resources if s.sid == "UseKeysThroughS3"]) == toset([
       "arn:aws:kms:us-east-1:123456789012:key/11111111-1111-1111-1111-111111111111",
       "arn:aws:kms:us-east-1:123456789012:key/mrk-44444444444444444444444444444444",
     ])

@@ -39,12 +39,12 @@ run "statements_are_scoped" {
   # Every resource that is not "*" and not a log group belongs to this account/bucket/pipeline names.
   assert {
     condition = alltrue(flatten([
-      for document in [
+      for document in concat([
         data.aws_iam_policy_document.trigger,
         data.aws_iam_policy_document.glue,
         data.aws_iam_policy_document.sagemaker,
         data.aws_iam_policy_document.step_function,
-        ] : [
+        ], values(data.aws_iam_policy_document.kms_key_uses)) : [
         for s in document.statement : [
           for arn in s.resources : arn == "*" || startswith(arn, "arn:aws:s3:::churn-xgboost-123456789012-us-east-1") || strcontains(arn, ":log-group:") || strcontains(arn, "churn-xgboost") || endswith(arn, ":repository/sagemaker-xgboost") || endswith(arn, ":rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule") || endswith(arn, ":event-bus/default")
         ]

@@ -149,7 +149,7 @@ run "kms_key_encrypts_predictions" {
   }
 
   assert {
-    condition     = contains([for s in data.aws_iam_policy_document.scoring_state_machine[0].statement : s.sid], "UseSageMakerKey") && contains([for s in data.aws_iam_policy_document.scoring_rows[0].statement : s.sid], "DecryptThroughS3")
+    condition     = contains([for s in data.aws_iam_policy_document.kms_key_uses["scoring_state_machine"].statement : s.sid], "UseSageMakerKey") && contains([for s in data.aws_iam_policy_document.kms_key_uses["scoring_rows"].statement : s.sid], "DecryptThroughS3")
     error_message = "with keys the scoring roles may use them through their services"
   }
 }

@@ -106,7 +106,7 @@ run "tuning_grants" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.step_function.source_policy_documents) == 1 && data.aws_iam_policy_document.step_function.source_policy_documents[0] == data.aws_iam_policy_document.tuning[0].json
+    condition     = contains(data.aws_iam_policy_document.step_function.source_policy_documents, data.aws_iam_policy_document.tuning[0].json)
     error_message = "the Step Functions role's policy includes the tuning statements"
   }
 
@@ -125,7 +125,7 @@ run "nothing_without_tuning" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.tuning) == 0 && length(data.aws_iam_policy_document.step_function.source_policy_documents) == 0
+    condition     = length(data.aws_iam_policy_document.tuning) == 0 && length(data.aws_iam_policy_document.step_function.source_policy_documents) == 1 # the KMS key uses only
     error_message = "no tuning grants without tuning"
   }
 
