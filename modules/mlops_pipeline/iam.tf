@@ -359,10 +359,41 @@ data "aws_iam_policy_document" "sagemaker" {
 # manage the EventBridge rule behind `.sync` training, deliver its own logs.
 # ---------------------------------------------------------------------------------------------------------
 
+# What both state machines (the pipeline's and the scoring one) need for their own logs and traces.
+data "aws_iam_policy_document" "state_machine_observability" {
+  statement {
+    sid = "DeliverExecutionLogs"
+    actions = [
+      "logs:CreateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:DescribeLogGroups",
+      "logs:DescribeResourcePolicies",
+      "logs:GetLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:UpdateLogDelivery",
+    ]
+    # CloudWatch Logs' vended-log delivery APIs used by Step Functions logging have no resource-level
+    # permissions: AWS documents them with "*" only.
+    resources = ["*"]
+  }
+
+  # Only with observability.state_machine_tracing. X-Ray's APIs have no resource-level permissions: "*".
+  dynamic "statement" {
+    for_each = var.observability.state_machine_tracing ? [1] : []
+    content {
+      sid       = "WriteTraces"
+      actions   = ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+      resources = ["*"]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "step_function" {
   # Only with tuning: its tuning job and managed rule (tuning.tf).
   source_policy_documents = concat(
-    [data.aws_iam_policy_document.kms_key_uses["step_function"].json], data.aws_iam_policy_document.tuning[*].json
+    [data.aws_iam_policy_document.state_machine_observability.json, data.aws_iam_policy_document.kms_key_uses["step_function"].json],
+    data.aws_iam_policy_document.tuning[*].json,
   )
 
   # glue:startJobRun.sync starts the run, polls it and stops it when the execution is stopped.
@@ -500,33 +531,6 @@ data "aws_iam_policy_document" "step_function" {
     sid       = "ManagedSageMakerTrainingRule"
     actions   = ["events:PutTargets", "events:PutRule", "events:DescribeRule"]
     resources = ["arn:${local.partition}:events:${local.arn_prefix_regional}:rule/StepFunctionsGetEventsForSageMakerTrainingJobsRule"]
-  }
-
-  statement {
-    sid = "DeliverExecutionLogs"
-    actions = [
-      "logs:CreateLogDelivery",
-      "logs:DeleteLogDelivery",
-      "logs:DescribeLogGroups",
-      "logs:DescribeResourcePolicies",
-      "logs:GetLogDelivery",
-      "logs:ListLogDeliveries",
-      "logs:PutResourcePolicy",
-      "logs:UpdateLogDelivery",
-    ]
-    # CloudWatch Logs' vended-log delivery APIs used by Step Functions logging have no resource-level
-    # permissions: AWS documents them with "*" only.
-    resources = ["*"]
-  }
-
-  # Only with observability.state_machine_tracing. X-Ray's APIs have no resource-level permissions: "*".
-  dynamic "statement" {
-    for_each = var.observability.state_machine_tracing ? [1] : []
-    content {
-      sid       = "WriteTraces"
-      actions   = ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-      resources = ["*"]
-    }
   }
 }
 

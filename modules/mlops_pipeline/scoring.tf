@@ -132,7 +132,6 @@ data "aws_iam_policy_document" "scoring_rows" {
       resources = ["*"]
     }
   }
-
 }
 
 resource "aws_lambda_function" "scoring_rows" {
@@ -176,8 +175,11 @@ resource "aws_iam_role_policy" "scoring_rows" {
 # ---------------------------------------------------------------------------------------------------------
 
 data "aws_iam_policy_document" "scoring_state_machine" {
-  count                   = local.scoring_enabled ? 1 : 0
-  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["scoring_state_machine"].json]
+  count = local.scoring_enabled ? 1 : 0
+  source_policy_documents = [
+    data.aws_iam_policy_document.state_machine_observability.json,
+    data.aws_iam_policy_document.kms_key_uses["scoring_state_machine"].json,
+  ]
 
   statement {
     sid       = "CountRows"
@@ -255,32 +257,6 @@ data "aws_iam_policy_document" "scoring_state_machine" {
       local.transform_input_arn,
       "${local.bucket_arn}/${local.predictions_prefix}*/${local.scoring_outputs.manifest}",
     ]
-  }
-
-  statement {
-    sid = "DeliverExecutionLogs"
-    actions = [
-      "logs:CreateLogDelivery",
-      "logs:DeleteLogDelivery",
-      "logs:DescribeLogGroups",
-      "logs:DescribeResourcePolicies",
-      "logs:GetLogDelivery",
-      "logs:ListLogDeliveries",
-      "logs:PutResourcePolicy",
-      "logs:UpdateLogDelivery",
-    ]
-    # CloudWatch Logs' vended-log delivery APIs used by Step Functions logging have no resource-level
-    # permissions: AWS documents them with "*" only.
-    resources = ["*"]
-  }
-
-  dynamic "statement" {
-    for_each = var.observability.state_machine_tracing ? [1] : []
-    content {
-      sid       = "WriteTraces"
-      actions   = ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-      resources = ["*"]
-    }
   }
 }
 

@@ -393,7 +393,7 @@ run "reserved_concurrency_and_tracing" {
   assert {
     condition = (
       toset(one([for s in data.aws_iam_policy_document.trigger.statement : s.actions if s.sid == "WriteTraces"])) == toset(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]) &&
-      toset(one([for s in data.aws_iam_policy_document.step_function.statement : s.actions if s.sid == "WriteTraces"])) == toset(["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"])
+      toset(one([for s in data.aws_iam_policy_document.state_machine_observability.statement : s.actions if s.sid == "WriteTraces"])) == toset(["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"])
     )
     error_message = "tracing on must grant the X-Ray write permissions"
   }

@@ -20,6 +20,7 @@ run "statements_are_scoped" {
         data.aws_iam_policy_document.glue,
         data.aws_iam_policy_document.sagemaker,
         data.aws_iam_policy_document.step_function,
+        data.aws_iam_policy_document.state_machine_observability,
       ] : [for s in document.statement : s.sid if contains(s.resources, "*")]
       ])) == toset([
       "EcrAuthorizationToken", "PublishSageMakerMetrics", "ListEndpoints", "DeliverExecutionLogs",
@@ -82,7 +83,7 @@ run "step_functions_permissions" {
   # cloudwatch:DescribeAlarms: the default endpoint_deployment has rollback alarms, which SageMaker reads with
   # the UpdateEndpoint caller's permissions (tests/deployment_guardrails.tftest.hcl checks its scope).
   assert {
-    condition = toset(flatten([for s in data.aws_iam_policy_document.step_function.statement : s.actions])) == toset([
+    condition = toset(flatten([for s in concat(data.aws_iam_policy_document.step_function.statement, data.aws_iam_policy_document.state_machine_observability.statement) : s.actions])) == toset([
       "glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun",
       "sagemaker:CreateTrainingJob", "sagemaker:DescribeTrainingJob", "sagemaker:StopTrainingJob",
       "sagemaker:ListTags", "sagemaker:CreateModel", "sagemaker:CreateEndpointConfig", "sagemaker:CreateEndpoint",

@@ -162,7 +162,7 @@ run "grants_are_scoped" {
   }
 
   assert {
-    condition = jsonencode({ for s in data.aws_iam_policy_document.scoring_state_machine[0].statement : s.sid => sort(s.resources) if s.sid != "DeliverExecutionLogs" && s.sid != "ListEndpoints" }) == jsonencode({
+    condition = jsonencode({ for s in data.aws_iam_policy_document.scoring_state_machine[0].statement : s.sid => sort(s.resources) if s.sid != "ListEndpoints" }) == jsonencode({
       CountRows                     = ["arn:aws:lambda:us-east-1:123456789012:function:churn-xgboost-scoring-rows"]
       RunTransformJobs              = ["arn:aws:sagemaker:us-east-1:123456789012:transform-job/churn-xgboost--*"]
       ManagedSageMakerTransformRule = ["arn:aws:events:us-east-1:123456789012:rule/StepFunctionsGetEventsForSageMakerTransformJobsRule"]

@@ -125,7 +125,7 @@ run "nothing_without_tuning" {
   }
 
   assert {
-    condition     = length(data.aws_iam_policy_document.tuning) == 0 && length(data.aws_iam_policy_document.step_function.source_policy_documents) == 1 # the KMS key uses only
+    condition     = length(data.aws_iam_policy_document.tuning) == 0 && length(data.aws_iam_policy_document.step_function.source_policy_documents) == 2 # logs and traces, KMS key uses
     error_message = "no tuning grants without tuning"
   }
 
