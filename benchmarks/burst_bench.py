@@ -12,24 +12,15 @@ Everything it deploys is destroyed at the end. Exit status 0 when no run failed 
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
-import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
+from benchmarks.deployed_demo import deployed_demo
 from localcloud import config
-from localcloud.server import start_in_thread
 from localcloud.tools.run_follower import RunResult, upload_and_follow
 from localcloud.tools.serving import served_container
-from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
-from scripts.empty_pipeline import empty_deployed_pipeline
-
-PIPELINE = "churn-xgboost"
 
 
 def timed_run(port: int, outputs: dict, file_name: str, body: bytes) -> tuple[RunResult, float]:
@@ -61,71 +52,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=2000)
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="burst-bench-") as work:
-        work_dir = Path(work)
-        os.environ[config.STATE_DIR_ENV_VAR] = str(work_dir / "localcloud")
-        config.logs_dir().mkdir(parents=True)
-        logging.basicConfig(filename=config.server_log_file(), level=logging.WARNING)
-        cloud = start_in_thread(port=0)
-        terraform = LocalTerraform(endpoint_url=cloud.endpoint_url, name=f"burst-{uuid.uuid4().hex[:8]}")
-        try:
-            terraform.init(fresh_state=True)
-            terraform.apply()
-            outputs = terraform.outputs()["pipelines"][PIPELINE]
+    with deployed_demo("burst") as demo:
+        work_dir, cloud, outputs = demo.work_dir, demo.cloud, demo.outputs
 
-            def body(name: str, seed: int) -> bytes:
-                path = work_dir / name
-                write_churn_csv(path, rows=args.rows, seed=seed)
-                return path.read_bytes()
+        def body(name: str, seed: int) -> bytes:
+            path = work_dir / name
+            write_churn_csv(path, rows=args.rows, seed=seed)
+            return path.read_bytes()
 
-            first, first_seconds = timed_run(cloud.port, outputs, "burst-first.csv", body("first.csv", 1))
-            print(f"first upload ({args.rows} rows): {outcome(first)} in {first_seconds:.1f} s")
-            if first.status != "SUCCEEDED":
-                print(f"  {first.cause}")
-                return 1
+        first, first_seconds = timed_run(cloud.port, outputs, "burst-first.csv", body("first.csv", 1))
+        print(f"first upload ({args.rows} rows): {outcome(first)} in {first_seconds:.1f} s")
+        if first.status != "SUCCEEDED":
+            print(f"  {first.cause}")
+            return 1
 
-            bodies = {f"burst-{i}.csv": body(f"{i}.csv", 100 + i) for i in range(args.uploads)}
-            started = time.monotonic()
-            with ThreadPoolExecutor(max_workers=args.uploads) as pool:
-                futures = [pool.submit(timed_run, cloud.port, outputs, n, b) for n, b in bodies.items()]
-                runs = [future.result() for future in futures]
-            wall = time.monotonic() - started
+        bodies = {f"burst-{i}.csv": body(f"{i}.csv", 100 + i) for i in range(args.uploads)}
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=args.uploads) as pool:
+            futures = [pool.submit(timed_run, cloud.port, outputs, n, b) for n, b in bodies.items()]
+            runs = [future.result() for future in futures]
+        wall = time.monotonic() - started
 
-            results = [result for result, _ in runs]
-            newest = max(results, key=lambda result: result.run_input["order_key"])
-            print(
-                f"\n{args.uploads} uploads at once ({args.rows} rows each), in order of upload (order key):"
-            )
-            for result, seconds in sorted(runs, key=lambda run: run[0].run_input["order_key"]):
-                run_id = result.run_input["run_id"]
-                marker = "  <- newest" if result is newest else ""
-                print(f"  {run_id:<28} {outcome(result):<48} {seconds:6.1f} s{marker}")
-                if result.status != "SUCCEEDED":
-                    print(f"    {result.cause}")
-            counts: dict[str, int] = {}
-            for result in results:
-                key = result.status if result.status != "SUCCEEDED" else result.output["outcome"]
-                counts[key] = counts.get(key, 0) + 1
-            serving = serving_run(cloud.port, outputs["endpoint_name"], results)
-            print(f"\noutcomes: {counts}; wall clock from the uploads to the last run's end: {wall:.1f} s")
-            print(f"newest upload's run: {newest.run_input['run_id']}")
-            print(f"endpoint serves the model of: {serving}")
-            ok = serving == newest.run_input["run_id"] and all(r.status == "SUCCEEDED" for r in results)
-            return 0 if ok else 1
-        finally:
-            try:
-                outputs_now = terraform.outputs().get("pipelines", {}).get(PIPELINE)
-                if outputs_now:
-                    empty_deployed_pipeline(
-                        config.boto3_client("sagemaker", cloud.port),
-                        config.boto3_client("s3", cloud.port),
-                        outputs_now,
-                        PIPELINE,
-                    )
-                terraform.destroy()
-                terraform.discard()
-            finally:
-                cloud.stop()
+        results = [result for result, _ in runs]
+        newest = max(results, key=lambda result: result.run_input["order_key"])
+        print(f"\n{args.uploads} uploads at once ({args.rows} rows each), in order of upload (order key):")
+        for result, seconds in sorted(runs, key=lambda run: run[0].run_input["order_key"]):
+            run_id = result.run_input["run_id"]
+            marker = "  <- newest" if result is newest else ""
+            print(f"  {run_id:<28} {outcome(result):<48} {seconds:6.1f} s{marker}")
+            if result.status != "SUCCEEDED":
+                print(f"    {result.cause}")
+        counts: dict[str, int] = {}
+        for result in results:
+            key = result.status if result.status != "SUCCEEDED" else result.output["outcome"]
+            counts[key] = counts.get(key, 0) + 1
+        serving = serving_run(cloud.port, outputs["endpoint_name"], results)
+        print(f"\noutcomes: {counts}; wall clock from the uploads to the last run's end: {wall:.1f} s")
+        print(f"newest upload's run: {newest.run_input['run_id']}")
+        print(f"endpoint serves the model of: {serving}")
+        ok = serving == newest.run_input["run_id"] and all(r.status == "SUCCEEDED" for r in results)
+        return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -13,26 +13,17 @@ Everything it deploys is destroyed at the end.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
+from benchmarks.deployed_demo import deployed_demo
 from localcloud import config
 from localcloud.sagemaker import endpoints
 from localcloud.sagemaker.latency import boto3_invoker, http_invoker, measure
-from localcloud.server import start_in_thread
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
 from localcloud.tools.rollout_watch import traffic_summary
 from localcloud.tools.run_follower import RunResult, upload_and_follow
-from localcloud.tools.terraform import LocalTerraform
 from sample_data import write_churn_csv
-from scripts.empty_pipeline import empty_deployed_pipeline
-
-PIPELINE = "churn-xgboost"
 
 
 def timed_run(port: int, outputs: dict, file_name: str, body: bytes) -> tuple[RunResult, float]:
@@ -102,65 +93,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single-row-requests", type=int, default=1000)
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="bench-") as work:
-        work_dir = Path(work)
-        os.environ[config.STATE_DIR_ENV_VAR] = str(work_dir / "localcloud")
-        config.logs_dir().mkdir(parents=True)
-        logging.basicConfig(filename=config.server_log_file(), level=logging.WARNING)
-        cloud = start_in_thread(port=0)
-        terraform = LocalTerraform(endpoint_url=cloud.endpoint_url, name=f"bench-{uuid.uuid4().hex[:8]}")
-        try:
-            terraform.init(fresh_state=True)
-            started = time.monotonic()
-            terraform.apply()
-            print(f"terraform apply: {time.monotonic() - started:.1f} s")
-            outputs = terraform.outputs()["pipelines"][PIPELINE]
+    with deployed_demo("bench") as demo:
+        work_dir, cloud, outputs = demo.work_dir, demo.cloud, demo.outputs
+        print(f"terraform apply: {demo.apply_seconds:.1f} s")
 
-            data = work_dir / "churn.csv"
-            write_churn_csv(data, rows=args.rows, seed=7)
-            first, first_seconds = timed_run(cloud.port, outputs, "bench-1.csv", data.read_bytes())
-            print_run(f"first upload ({args.rows} rows, endpoint created)", first, first_seconds)
-            production_row = data.read_text().splitlines()[0].split(",", 1)[1]
-            write_churn_csv(data, rows=args.rows, seed=8)
-            second, second_seconds, answers = run_under_traffic(
-                cloud.port, outputs, "bench-2.csv", data.read_bytes(), production_row
-            )
-            print_run(f"second upload ({args.rows} rows, canary update)", second, second_seconds, answers)
-            if second.status != "SUCCEEDED":
-                return 1
-            changed = work_dir / "churn-extra-column.csv"
-            write_churn_csv(changed, rows=args.rows, seed=9, extra_columns=1)
-            third, third_seconds, answers = run_under_traffic(
-                cloud.port, outputs, "bench-3.csv", changed.read_bytes(), production_row
-            )
-            print_run(
-                f"third upload ({args.rows} rows, one more column: canary rolled back)",
-                third,
-                third_seconds,
-                answers,
-            )
-            if third.error != "EndpointUpdateRolledBack":
-                return 1
+        data = work_dir / "churn.csv"
+        write_churn_csv(data, rows=args.rows, seed=7)
+        first, first_seconds = timed_run(cloud.port, outputs, "bench-1.csv", data.read_bytes())
+        print_run(f"first upload ({args.rows} rows, endpoint created)", first, first_seconds)
+        production_row = data.read_text().splitlines()[0].split(",", 1)[1]
+        write_churn_csv(data, rows=args.rows, seed=8)
+        second, second_seconds, answers = run_under_traffic(
+            cloud.port, outputs, "bench-2.csv", data.read_bytes(), production_row
+        )
+        print_run(f"second upload ({args.rows} rows, canary update)", second, second_seconds, answers)
+        if second.status != "SUCCEEDED":
+            return 1
+        changed = work_dir / "churn-extra-column.csv"
+        write_churn_csv(changed, rows=args.rows, seed=9, extra_columns=1)
+        third, third_seconds, answers = run_under_traffic(
+            cloud.port, outputs, "bench-3.csv", changed.read_bytes(), production_row
+        )
+        print_run(
+            f"third upload ({args.rows} rows, one more column: canary rolled back)",
+            third,
+            third_seconds,
+            answers,
+        )
+        if third.error != "EndpointUpdateRolledBack":
+            return 1
 
-            rows = [line.split(",", 1)[1] for line in data.read_text().splitlines()[:1000]]
-            print_endpoint_latency(
-                cloud.endpoint_url, outputs["endpoint_name"], rows, args.single_row_requests
-            )
-            return 0
-        finally:
-            try:
-                outputs_now = terraform.outputs().get("pipelines", {}).get(PIPELINE)
-                if outputs_now:
-                    empty_deployed_pipeline(
-                        config.boto3_client("sagemaker", cloud.port),
-                        config.boto3_client("s3", cloud.port),
-                        outputs_now,
-                        PIPELINE,
-                    )
-                terraform.destroy()
-                terraform.discard()
-            finally:
-                cloud.stop()
+        rows = [line.split(",", 1)[1] for line in data.read_text().splitlines()[:1000]]
+        print_endpoint_latency(cloud.endpoint_url, outputs["endpoint_name"], rows, args.single_row_requests)
+        return 0
 
 
 if __name__ == "__main__":

@@ -13,24 +13,14 @@ manifest. Prints the seconds per state, rows per second end to end, and checks r
 from __future__ import annotations
 
 import argparse
-import json
-import logging
-import os
 import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
+from benchmarks.deployed_demo import deployed_demo
 from localcloud import config
-from localcloud.server import start_in_thread
 from localcloud.tools.demo_scoring import SCORING_VARIANT, upload_and_follow_scoring
 from localcloud.tools.run_follower import upload_and_follow
-from localcloud.tools.terraform import DEMO_VAR_FILES, LocalTerraform
 from sample_data import write_churn_csv
-from scripts.empty_pipeline import empty_deployed_pipeline
-
-PIPELINE = "churn-xgboost"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,69 +28,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="bench-scoring-") as work:
-        work_dir = Path(work)
-        os.environ[config.STATE_DIR_ENV_VAR] = str(work_dir / "localcloud")
-        config.logs_dir().mkdir(parents=True)
-        logging.basicConfig(filename=config.server_log_file(), level=logging.WARNING)
-        cloud = start_in_thread(port=0)
-        terraform = LocalTerraform(
-            endpoint_url=cloud.endpoint_url, name=f"bench-scoring-{uuid.uuid4().hex[:8]}"
-        )
-        try:
-            terraform.init(fresh_state=True)
-            pipelines = terraform.variable("pipelines")
-            pipelines[PIPELINE].update(SCORING_VARIANT)
-            variant = work_dir / "scoring.tfvars.json"
-            variant.write_text(json.dumps({"pipelines": pipelines}), encoding="utf-8")
-            terraform.var_files = (*DEMO_VAR_FILES, variant)
-            terraform.apply()
-            outputs = terraform.outputs()["pipelines"][PIPELINE]
-            s3 = config.boto3_client("s3", cloud.port)
-            sfn = config.boto3_client("stepfunctions", cloud.port)
+    with deployed_demo("bench-scoring", variant=SCORING_VARIANT) as demo:
+        work_dir, cloud, outputs = demo.work_dir, demo.cloud, demo.outputs
+        s3 = config.boto3_client("s3", cloud.port)
+        sfn = config.boto3_client("stepfunctions", cloud.port)
 
-            training = work_dir / "churn.csv"
-            write_churn_csv(training, rows=3000, seed=7)
-            trained = upload_and_follow(
-                s3, sfn, outputs, "train.csv", training.read_bytes(), poll_seconds=0.2
-            )
-            print(f"training run (3,000 rows): {trained.status}")
-            if trained.status != "SUCCEEDED":
-                print(f"  {trained.error}: {trained.cause}")
-                return 1
+        training = work_dir / "churn.csv"
+        write_churn_csv(training, rows=3000, seed=7)
+        trained = upload_and_follow(s3, sfn, outputs, "train.csv", training.read_bytes(), poll_seconds=0.2)
+        print(f"training run (3,000 rows): {trained.status}")
+        if trained.status != "SUCCEEDED":
+            print(f"  {trained.error}: {trained.cause}")
+            return 1
 
-            features = work_dir / "features.csv"
-            write_churn_csv(features, rows=args.rows, seed=8, features_only=True)
-            size_mb = features.stat().st_size / 1_000_000
-            started = time.monotonic()
-            scored = upload_and_follow_scoring(s3, sfn, outputs, "features.csv", features.read_bytes())
-            seconds = time.monotonic() - started
-            print(f"\nscoring run ({args.rows:,} rows, {size_mb:.1f} MB): {scored.status}")
-            if scored.status != "SUCCEEDED" or scored.output is None:
-                print(f"  {scored.error}: {scored.cause}")
-                return 1
-            for state in scored.states:
-                if state.seconds is not None and state.seconds >= 0.01:
-                    print(f"  {state.name:<38} {state.seconds:6.2f} s")
-            manifest = scored.output["manifest"]
-            print(f"  {'upload -> SUCCEEDED (wall clock)':<38} {seconds:6.2f} s")
-            print(f"  rows in {manifest['rows_in']:,}, rows out {manifest['rows_out']:,}")
-            print(f"  {args.rows / seconds:,.0f} rows/s end to end")
-            return 0 if manifest["rows_in"] == manifest["rows_out"] == args.rows else 1
-        finally:
-            try:
-                outputs_now = terraform.outputs().get("pipelines", {}).get(PIPELINE)
-                if outputs_now:
-                    empty_deployed_pipeline(
-                        config.boto3_client("sagemaker", cloud.port),
-                        config.boto3_client("s3", cloud.port),
-                        outputs_now,
-                        PIPELINE,
-                    )
-                terraform.destroy()
-                terraform.discard()
-            finally:
-                cloud.stop()
+        features = work_dir / "features.csv"
+        write_churn_csv(features, rows=args.rows, seed=8, features_only=True)
+        size_mb = features.stat().st_size / 1_000_000
+        started = time.monotonic()
+        scored = upload_and_follow_scoring(s3, sfn, outputs, "features.csv", features.read_bytes())
+        seconds = time.monotonic() - started
+        print(f"\nscoring run ({args.rows:,} rows, {size_mb:.1f} MB): {scored.status}")
+        if scored.status != "SUCCEEDED" or scored.output is None:
+            print(f"  {scored.error}: {scored.cause}")
+            return 1
+        for state in scored.states:
+            if state.seconds is not None and state.seconds >= 0.01:
+                print(f"  {state.name:<38} {state.seconds:6.2f} s")
+        manifest = scored.output["manifest"]
+        print(f"  {'upload -> SUCCEEDED (wall clock)':<38} {seconds:6.2f} s")
+        print(f"  rows in {manifest['rows_in']:,}, rows out {manifest['rows_out']:,}")
+        print(f"  {args.rows / seconds:,.0f} rows/s end to end")
+        return 0 if manifest["rows_in"] == manifest["rows_out"] == args.rows else 1
 
 
 if __name__ == "__main__":

@@ -92,8 +92,10 @@ provider "aws" {{
   # The account id still comes from sts:GetCallerIdentity (the local cloud answers it): the bucket
   # name and the IAM policies are built from it.
   skip_requesting_account_id = false
-  # An API the local cloud lacks answers 500; fail fast instead of retrying for minutes.
-  max_retries = 1
+  # An API the local cloud lacks answers 500: a few attempts fail it in seconds, where the default (25)
+  # retries for minutes. More than one, so a connection lost mid-answer on a busy machine is retried, as
+  # the SDK retries it on AWS (a burst test's destroy once failed on one DescribeRule).
+  max_retries = 3
 
   endpoints {{
 {endpoints}
