@@ -156,7 +156,9 @@ class WorkerPool:
         started = time.monotonic()
         try:
             worker.wait_until_ready()
-            returncode, reusable = worker.run(request, timeout_seconds - (time.monotonic() - started))
+            # Waiting for a worker to start counts against the run's timeout, as a cold start would.
+            remaining = max(timeout_seconds - (time.monotonic() - started), 0.0)
+            returncode, reusable = worker.run(request, remaining)
         except BaseException:
             worker.stop()
             raise
