@@ -24,7 +24,7 @@ export CHECKPOINT_DISABLE := 1
 TF_DIRS := terraform modules/mlops_pipeline examples/minimal examples/complete
 
 .PHONY: help venv build sample-data tf-init fmt lint validate tf-test tf-test-module tf-test-configurations checkov test \
-        demo iam-report bench bench-etl bench-burst bench-transform bench-scoring bench-tuning \
+        demo iam-report bench bench-etl bench-burst bench-transform bench-scoring bench-tuning bench-training \
         local-up local-down clean
 
 help: ## List the targets
@@ -161,6 +161,9 @@ bench-scoring: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline scoring r
 
 bench-tuning: venv ## Offline tuning job: 6 candidates, 2 in parallel, 3,000 rows: wall time
 	$(PY) -m benchmarks.tuning_wall_time
+
+bench-training: venv ## Offline training job beside raw xgboost.train on the same data: seconds and ratio
+	$(PY) -m benchmarks.training_overhead
 
 local-up: venv ## Start the offline cloud in the background (http://127.0.0.1:4566)
 	$(PY) -m localcloud start

@@ -19,7 +19,7 @@ import time
 from benchmarks.deployed_demo import deployed_demo
 from localcloud import config
 from localcloud.sagemaker import endpoints
-from localcloud.sagemaker.latency import boto3_invoker, http_invoker, measure
+from localcloud.sagemaker.latency import boto3_invoker, http_invoker, instant_answers, measure
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
 from localcloud.tools.rollout_watch import traffic_summary
 from localcloud.tools.run_follower import RunResult, upload_and_follow
@@ -75,15 +75,30 @@ def print_endpoint_latency(
         rows,
         single_row_requests=single_row_requests,
     )
+    with instant_answers() as instant_url:
+        client_only = measure(
+            boto3_invoker(instant_url, endpoint_name), rows, single_row_requests=single_row_requests
+        )
+        plain_client_only = measure(
+            http_invoker(f"{instant_url}/invocations"), rows, single_row_requests=single_row_requests
+        )
     print("\nendpoint through InvokeEndpoint (boto3 sagemaker-runtime, local cloud):")
     print("  " + through.format().replace("\n", "\n  "))
     print("baseline, the same requests straight to the model server (POST /invocations, kept-alive):")
     print("  " + straight.format().replace("\n", "\n  "))
+    print("boto3's own cost, the same requests to a server that answers at once:")
+    print("  " + client_only.format().replace("\n", "\n  "))
+    print(f"(the baseline's client against that server: p50 {plain_client_only.single_row_p50_ms:.2f} ms)")
     latency_ratio = through.single_row_p50_ms / straight.single_row_p50_ms
     throughput_ratio = through.batch_rows_per_second / straight.batch_rows_per_second
+    # Each side less its client's own cost: what is left is the model server, plus the hop on one side.
+    hop_ms = (through.single_row_p50_ms - client_only.single_row_p50_ms) - (
+        straight.single_row_p50_ms - plain_client_only.single_row_p50_ms
+    )
     print(
         f"through the local cloud: single-row p50 {latency_ratio:.1f}x the baseline's; "
-        f"{through.batch_rows}-row requests at {throughput_ratio:.2f}x the baseline's rows/s"
+        f"{through.batch_rows}-row requests at {throughput_ratio:.2f}x the baseline's rows/s; "
+        f"the local cloud's hop adds {hop_ms:.2f} ms to boto3's own cost and the model server's answer"
     )
 
 

@@ -12,7 +12,6 @@ seconds and objective value, and the best candidate. Exit status 0 when the tuni
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -23,49 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from any directory, installed or not
 
+from benchmarks.training_channels import IMAGE, channel, sagemaker_role, upload_channels  # noqa: E402
 from localcloud import config  # noqa: E402
 from localcloud.server import start_in_thread  # noqa: E402
-from sample_data import write_churn_csv  # noqa: E402
 
-IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 BUCKET = "tuning-bench"
 NAME = "churn-tuning-bench"
 POLL_SECONDS = 0.2
 
 
-def _role(port: int) -> str:
-    iam = config.boto3_client("iam", port)
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "sagemaker.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-    arn = iam.create_role(RoleName="tuning-bench", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    iam.put_role_policy(RoleName="tuning-bench", PolicyName="all", PolicyDocument=json.dumps(everything))
-    return arn
-
-
-def _upload_channels(port: int, work: Path, rows: int) -> None:
-    s3 = config.boto3_client("s3", port)
-    s3.create_bucket(Bucket=BUCKET)
-    validation_rows = rows // 5
-    for channel, count, seed in (("train", rows - validation_rows, 1), ("validation", validation_rows, 2)):
-        path = work / f"{channel}.csv"
-        write_churn_csv(path, rows=count, seed=seed)
-        s3.upload_file(str(path), BUCKET, f"etl/{channel}/part-00000.csv")
-
-
 def _request(role_arn: str, candidates: int, parallel: int) -> dict:
-    def channel(name: str) -> dict:
-        source = {"S3DataType": "S3Prefix", "S3Uri": f"s3://{BUCKET}/etl/{name}/"}
-        return {"ChannelName": name, "ContentType": "text/csv", "DataSource": {"S3DataSource": source}}
-
     return {
         "HyperParameterTuningJobName": NAME,
         "HyperParameterTuningJobConfig": {
@@ -89,7 +55,7 @@ def _request(role_arn: str, candidates: int, parallel: int) -> dict:
             },
             "AlgorithmSpecification": {"TrainingImage": IMAGE, "TrainingInputMode": "File"},
             "RoleArn": role_arn,
-            "InputDataConfig": [channel("train"), channel("validation")],
+            "InputDataConfig": [channel(BUCKET, "train"), channel(BUCKET, "validation")],
             "OutputDataConfig": {"S3OutputPath": f"s3://{BUCKET}/models/"},
             "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
             "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
@@ -110,9 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(filename=config.server_log_file(), level=logging.WARNING)
         cloud = start_in_thread(port=0)
         try:
-            _upload_channels(cloud.port, Path(work), args.rows)
+            upload_channels(cloud.port, Path(work), args.rows, BUCKET)
             sagemaker = config.boto3_client("sagemaker", cloud.port)
-            request = _request(_role(cloud.port), args.candidates, args.parallel)
+            request = _request(sagemaker_role(cloud.port, "tuning-bench"), args.candidates, args.parallel)
             started = time.monotonic()
             sagemaker.create_hyper_parameter_tuning_job(**request)
             while True:

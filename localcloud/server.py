@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.core.config import default_user_config
-from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
 from localcloud import config, patching
+from localcloud.http_server import RunningServer, moto_application, serve_in_thread
 
 LOG = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def configure_moto() -> dict[str, Any]:
 class LocalCloud:
     """A running local cloud; `stop()` shuts the HTTP server down (moto's state stays in the process)."""
 
-    server: ThreadedMotoServer
+    server: RunningServer
     host: str
     port: int
     previous_stepfunctions_config: dict[str, Any] = field(default_factory=dict)
@@ -114,9 +114,10 @@ def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) ->
     previous_environment = {name: os.environ.get(name) for name in _PORT_VARIABLES}
     # One line per request drowns the runners' messages; errors still show.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    bound_port = server.get_host_and_port()[1]
+    from localcloud.sagemaker.invocation_shortcut import with_invocation_shortcut
+
+    server = serve_in_thread(with_invocation_shortcut(moto_application()), host, port)
+    bound_port = server.host_and_port[1]
     # The Step Functions interpreter calls services through http://localhost:$MOTO_PORT, and the
     # runners and their subprocesses find the endpoint through LOCALCLOUD_PORT.
     for name in _PORT_VARIABLES:

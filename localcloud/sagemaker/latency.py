@@ -2,16 +2,21 @@
 
 invoke = boto3_invoker(endpoint_url, "churn-xgboost-endpoint")     # through InvokeEndpoint
 invoke = http_invoker("http://127.0.0.1:PORT/invocations")         # straight to a model server
+with instant_answers() as url:                                     # boto3's own cost: a server that
+    invoke = boto3_invoker(url, "any")                             # answers at once
 report = measure(invoke, rows)     # rows: list of CSV feature lines (no label)
 print(report.format())
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -54,6 +59,39 @@ def boto3_invoker(endpoint_url: str, endpoint_name: str, region: str = "us-east-
         return response["Body"].read()
 
     return invoke
+
+
+class _InstantAnswer(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        answer = b"0.5"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
+@contextlib.contextmanager
+def instant_answers() -> Iterator[str]:
+    """An endpoint URL whose every POST is answered at once with one prediction, from a thread of this
+    process (as the in-process local cloud serves): the time a client takes against it is the client's own
+    cost, the floor of any request it makes."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _InstantAnswer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import xgboost as xgb
 
+from localcloud.sagemaker import csv_numbers
+
 MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 SUPPORTED_ACCEPTS = ("application/json", "application/jsonlines", "text/csv")
 CONTAINER_CONTENT_TYPES = ("text/csv", "text/libsvm", "text/x-libsvm", "application/x-recordio-protobuf")
@@ -81,11 +83,7 @@ def parse_csv_payload(payload: bytes) -> np.ndarray:
         for number, line in enumerate(lines, start=1):
             if line.count(delimiter) + 1 != columns:
                 raise ValueError(f"row {number} has {line.count(delimiter) + 1} fields, row 1 has {columns}")
-        tokens = delimiter.join(line.rstrip("\r") for line in lines).split(delimiter)
-        try:
-            values = np.asarray(tokens, dtype=np.float32)
-        except ValueError:
-            values = np.asarray([token.strip() or "nan" for token in tokens], dtype=np.float32)
+        values = csv_numbers.parse_fields(delimiter.join(line.rstrip("\r") for line in lines), delimiter)
         return values.reshape(len(lines), columns)
     except (ValueError, UnicodeDecodeError) as error:
         raise RequestError(

@@ -1,8 +1,8 @@
 """Kept-alive connections from the local cloud to the endpoints' model servers.
 
-Every InvokeEndpoint reaches the local cloud on a thread of its own (the HTTP server answers each request
-on a new thread), so a connection kept per thread would never be used twice: the pool is shared, each
-connection lent to one request at a time and returned after its answer is read. The model servers speak
+Each client connection to the local cloud is served by a thread of its own (`localcloud/http_server.py`),
+so a connection kept per thread would serve only that client: the pool is shared, each connection lent
+to one request at a time and returned after its answer is read. The model servers speak
 HTTP/1.1 with keep-alive (`model_server.py`).
 """
 

@@ -277,6 +277,7 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
             f"demo-inbox-{time.strftime('%Y%m%d-%H%M%S')}",
         )
         _say(f"Subscribed a queue to {pipeline['notification_topic_arn']} (offline, in place of an e-mail)")
+        _wait_for_rollback_alarms(config.boto3_client("cloudwatch", port), pipeline)
         _say(f"Uploading {rows} rows to {pipeline['input_s3_uri']}{file_name}; states of the run it starts:")
         upload_started = time.monotonic()
         result = upload_and_follow(
@@ -339,6 +340,31 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
     finally:
         if cloud is not None:
             cloud.stop()
+
+
+def _wait_for_rollback_alarms(
+    cloudwatch: Any, pipeline: dict[str, Any], timeout_seconds: float = 180
+) -> None:
+    """Wait until no rollback alarm is in ALARM. A demo run again soon after the last one finds the 4XX alarm
+    its schema-changed canary tripped still in ALARM (the alarm looks at the last minute of requests); a
+    deployment started then would roll back at once, as it would on AWS."""
+    names = list(pipeline["endpoint_rollback_alarm_names"])
+    deadline = time.monotonic() + timeout_seconds
+    said = False
+    while True:
+        alarms = cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"] if names else []
+        firing = [alarm["AlarmName"] for alarm in alarms if alarm["StateValue"] == "ALARM"]
+        if not firing:
+            return
+        if not said:
+            _say(
+                f"Rollback alarms in ALARM from an earlier run: {', '.join(firing)}. A deployment now would "
+                "roll back at once (as on AWS); waiting until they leave ALARM ..."
+            )
+            said = True
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"rollback alarms still in ALARM after {timeout_seconds:.0f} s: {firing}")
+        time.sleep(1)
 
 
 def _wait_forever() -> None:
