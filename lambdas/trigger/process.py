@@ -20,6 +20,7 @@ from trigger.logs import log
 from trigger.naming import RunNames, derive_names
 from trigger.retraining import is_retrain_request, newest_candidate, object_from_head, retrain_request
 from trigger.run_input import build_run_input, execution_input
+from trigger.run_starts import start_run
 from trigger.scoring_runs import scoring_names, scoring_prefix_of, start_scoring_run
 from trigger.skips import SKIP_EXPLANATIONS, SkipReason, object_skip_reason, record_skip_reason
 
@@ -145,32 +146,15 @@ def _start(
     summary: dict[str, Any],
     started_by: dict[str, Any] | None = None,
 ) -> None:
-    run_input = build_run_input(obj, names, config.runs_prefix, config.run_outputs, started_by)
-    outcome = start_execution(
-        stepfunctions, config.state_machine_arn, names.execution, execution_input(run_input)
+    start_run(
+        obj,
+        run_id=names.run_id,
+        execution=names.execution,
+        run_input=build_run_input(obj, names, config.runs_prefix, config.run_outputs, started_by),
+        state_machine_arn=config.state_machine_arn,
+        stepfunctions=stepfunctions,
+        summary=summary,
     )
-    source = {"bucket": obj.bucket, "key": obj.key, "version_id": obj.version_id}
-    if outcome.status == "started":
-        summary["started"].append({"run_id": names.run_id, **source, "execution_arn": outcome.execution_arn})
-        log(
-            "INFO",
-            "run_started",
-            f"started execution {names.execution} for {obj.uri}",
-            run_id=names.run_id,
-            **source,
-            size=obj.size,
-            execution_arn=outcome.execution_arn,
-        )
-    else:
-        summary["duplicates"].append({"run_id": names.run_id, **source})
-        log(
-            "INFO",
-            "run_already_started",
-            f"execution {names.execution} already exists for {obj.uri}: a repeated delivery of this upload",
-            run_id=names.run_id,
-            **source,
-            detail=outcome.detail,
-        )
 
 
 def _skip(record: S3Record, reason: SkipReason, summary: dict[str, Any]) -> None:

@@ -9,10 +9,8 @@ from typing import Any
 
 from trigger.config import Config
 from trigger.events import CreatedObject
-from trigger.executions import start_execution
-from trigger.logs import log
 from trigger.naming import ScoringNames, derive_scoring_names
-from trigger.run_input import execution_input
+from trigger.run_starts import start_run
 from trigger.scoring_run_input import build_scoring_run_input
 
 
@@ -41,32 +39,13 @@ def start_scoring_run(
     obj: CreatedObject, names: ScoringNames, config: Config, stepfunctions: Any, summary: dict[str, Any]
 ) -> None:
     assert config.scoring is not None, "only called for keys under the scoring prefix"
-    run_input = build_scoring_run_input(obj, names, config.runs_prefix, config.scoring)
-    outcome = start_execution(
-        stepfunctions, config.scoring.state_machine_arn, names.execution, execution_input(run_input)
+    start_run(
+        obj,
+        run_id=names.run_id,
+        execution=names.execution,
+        run_input=build_scoring_run_input(obj, names, config.runs_prefix, config.scoring),
+        state_machine_arn=config.scoring.state_machine_arn,
+        stepfunctions=stepfunctions,
+        summary=summary,
+        kind="scoring",
     )
-    source = {"bucket": obj.bucket, "key": obj.key, "version_id": obj.version_id}
-    if outcome.status == "started":
-        summary["started"].append(
-            {"run_id": names.run_id, "kind": "scoring", **source, "execution_arn": outcome.execution_arn}
-        )
-        log(
-            "INFO",
-            "scoring_run_started",
-            f"started scoring execution {names.execution} for {obj.uri}",
-            run_id=names.run_id,
-            **source,
-            size=obj.size,
-            execution_arn=outcome.execution_arn,
-        )
-    else:
-        summary["duplicates"].append({"run_id": names.run_id, "kind": "scoring", **source})
-        log(
-            "INFO",
-            "run_already_started",
-            f"scoring execution {names.execution} already exists for {obj.uri}: "
-            "a repeated delivery of this upload",
-            run_id=names.run_id,
-            **source,
-            detail=outcome.detail,
-        )

@@ -55,8 +55,25 @@ resource "aws_iam_role" "this" {
 # Trigger Lambda: write its own logs, start executions of this state machine, park failed events.
 # ---------------------------------------------------------------------------------------------------------
 
+# What both Lambda functions (the trigger and the scoring row counter, scoring.tf) need for their own traces.
+data "aws_iam_policy_document" "lambda_observability" {
+  # Only with observability.lambda_tracing_mode = "Active". X-Ray's write APIs have no resource-level
+  # permissions: they must be granted on "*".
+  dynamic "statement" {
+    for_each = var.observability.lambda_tracing_mode == "Active" ? [1] : []
+    content {
+      sid       = "WriteTraces"
+      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+      resources = ["*"]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "trigger" {
-  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["trigger"].json]
+  source_policy_documents = [
+    data.aws_iam_policy_document.lambda_observability.json,
+    data.aws_iam_policy_document.kms_key_uses["trigger"].json,
+  ]
 
   statement {
     sid       = "WriteOwnLogs"
@@ -75,17 +92,6 @@ data "aws_iam_policy_document" "trigger" {
     sid       = "SendFailedEvents"
     actions   = ["sqs:SendMessage"]
     resources = [local.failure_queue_arn]
-  }
-
-  # Only with observability.lambda_tracing_mode = "Active". X-Ray's write APIs have no resource-level
-  # permissions: they must be granted on "*".
-  dynamic "statement" {
-    for_each = var.observability.lambda_tracing_mode == "Active" ? [1] : []
-    content {
-      sid       = "WriteTraces"
-      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-      resources = ["*"]
-    }
   }
 
   # Only with retrain_schedule: a tick lists the input prefix and reads the newest object's version.
@@ -380,7 +386,7 @@ data "aws_iam_policy_document" "state_machine_observability" {
 
   # Only with observability.state_machine_tracing. X-Ray's APIs have no resource-level permissions: "*".
   dynamic "statement" {
-    for_each = var.observability.state_machine_tracing ? [1] : []
+    for_each = local.state_machine_tracing_enabled ? [1] : []
     content {
       sid       = "WriteTraces"
       actions   = ["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]

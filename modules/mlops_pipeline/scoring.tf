@@ -102,8 +102,11 @@ resource "aws_iam_role" "scoring" {
 }
 
 data "aws_iam_policy_document" "scoring_rows" {
-  count                   = local.scoring_enabled ? 1 : 0
-  source_policy_documents = [data.aws_iam_policy_document.kms_key_uses["scoring_rows"].json]
+  count = local.scoring_enabled ? 1 : 0
+  source_policy_documents = [
+    data.aws_iam_policy_document.lambda_observability.json,
+    data.aws_iam_policy_document.kms_key_uses["scoring_rows"].json,
+  ]
 
   statement {
     sid       = "WriteOwnLogs"
@@ -122,15 +125,6 @@ data "aws_iam_policy_document" "scoring_rows" {
     sid       = "ReadPredictions"
     actions   = ["s3:GetObject"]
     resources = [local.predictions_objects_arn]
-  }
-
-  dynamic "statement" {
-    for_each = var.observability.lambda_tracing_mode == "Active" ? [1] : []
-    content {
-      sid       = "WriteTraces"
-      actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
-      resources = ["*"]
-    }
   }
 }
 
@@ -348,12 +342,12 @@ resource "aws_sfn_state_machine" "scoring" {
 
   logging_configuration {
     log_destination        = "${aws_cloudwatch_log_group.scoring[0].arn}:*"
-    include_execution_data = var.observability.state_machine_include_execution_data
-    level                  = var.observability.state_machine_log_level
+    include_execution_data = local.state_machine_logging.include_execution_data
+    level                  = local.state_machine_logging.level
   }
 
   tracing_configuration {
-    enabled = var.observability.state_machine_tracing
+    enabled = local.state_machine_tracing_enabled
   }
 
   depends_on = [aws_iam_role_policy.scoring_state_machine, aws_iam_role_policy.sagemaker_scoring]

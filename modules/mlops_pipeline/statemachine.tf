@@ -1,3 +1,13 @@
+# What both state machines (this one and the scoring one, scoring.tf) log and whether they are traced: the
+# `observability` input applies to each the same way.
+locals {
+  state_machine_logging = {
+    include_execution_data = var.observability.state_machine_include_execution_data
+    level                  = var.observability.state_machine_log_level
+  }
+  state_machine_tracing_enabled = var.observability.state_machine_tracing
+}
+
 resource "aws_cloudwatch_log_group" "state_machine" {
   name              = local.sfn_log_group_name
   retention_in_days = var.observability.log_retention_days
@@ -16,13 +26,13 @@ resource "aws_sfn_state_machine" "pipeline" {
 
   logging_configuration {
     log_destination        = "${aws_cloudwatch_log_group.state_machine.arn}:*"
-    include_execution_data = var.observability.state_machine_include_execution_data
-    level                  = var.observability.state_machine_log_level
+    include_execution_data = local.state_machine_logging.include_execution_data
+    level                  = local.state_machine_logging.level
   }
 
   # Always written, so turning tracing off after it was on is a change Terraform makes.
   tracing_configuration {
-    enabled = var.observability.state_machine_tracing
+    enabled = local.state_machine_tracing_enabled
   }
 
   # Step Functions checks the role's permissions (log delivery) when the state machine is created.

@@ -61,6 +61,8 @@ run "defaults_change_nothing" {
         data.aws_iam_policy_document.glue,
         data.aws_iam_policy_document.sagemaker,
         data.aws_iam_policy_document.step_function,
+        data.aws_iam_policy_document.lambda_observability,
+        data.aws_iam_policy_document.state_machine_observability,
         ] : [
         for s in document.statement : s.sid if anytrue([for action in s.actions : startswith(action, "kms:") || startswith(action, "ec2:") || startswith(action, "xray:") || action == "logs:AssociateKmsKey"])
       ]
@@ -379,6 +381,16 @@ run "reserved_concurrency_and_tracing" {
       lambda_tracing_mode   = "Active"
       state_machine_tracing = true
     }
+    scoring = { prefix = "score/" }
+  }
+
+  # A policy JSON of its own (the mock gives every document the same one), so the assertions below can tell
+  # whether both Lambda functions' policies pull the X-Ray statement in.
+  override_data {
+    target = data.aws_iam_policy_document.lambda_observability
+    values = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"WriteTraces\",\"Effect\":\"Allow\",\"Action\":[\"xray:PutTraceSegments\",\"xray:PutTelemetryRecords\"],\"Resource\":\"*\"}]}"
+    }
   }
 
   assert {
@@ -392,10 +404,19 @@ run "reserved_concurrency_and_tracing" {
 
   assert {
     condition = (
-      toset(one([for s in data.aws_iam_policy_document.trigger.statement : s.actions if s.sid == "WriteTraces"])) == toset(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]) &&
+      toset(one([for s in data.aws_iam_policy_document.lambda_observability.statement : s.actions if s.sid == "WriteTraces"])) == toset(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]) &&
       toset(one([for s in data.aws_iam_policy_document.state_machine_observability.statement : s.actions if s.sid == "WriteTraces"])) == toset(["xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"])
     )
     error_message = "tracing on must grant the X-Ray write permissions"
+  }
+
+  assert {
+    condition = (
+      contains(data.aws_iam_policy_document.trigger.source_policy_documents, data.aws_iam_policy_document.lambda_observability.json) &&
+      contains(data.aws_iam_policy_document.scoring_rows[0].source_policy_documents, data.aws_iam_policy_document.lambda_observability.json) &&
+      length([for s in concat(data.aws_iam_policy_document.trigger.statement, data.aws_iam_policy_document.scoring_rows[0].statement) : s if s.sid == "WriteTraces"]) == 0
+    )
+    error_message = "both Lambda functions' policies (the trigger and the scoring row counter) must take WriteTraces from lambda_observability, and only from it"
   }
 }
 
@@ -409,7 +430,7 @@ run "passthrough_tracing_grants_nothing" {
   }
 
   assert {
-    condition     = length([for s in data.aws_iam_policy_document.trigger.statement : s if s.sid == "WriteTraces"]) == 0
+    condition     = length([for s in data.aws_iam_policy_document.lambda_observability.statement : s if s.sid == "WriteTraces"]) == 0
     error_message = "PassThrough must not grant X-Ray permissions"
   }
 }
