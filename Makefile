@@ -150,7 +150,7 @@ bench: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline pipeline: seconds
 bench-burst: venv $(TRIGGER_PACKAGE) $(TF_CLI_CONFIG_DEP) ## Offline: 8 uploads at once; each run's outcome and seconds, which model serves
 	$(PY) -m benchmarks.burst_bench
 
-bench-etl: venv ## Glue job on local Spark with 100k and 1M generated rows
+bench-etl: venv ## Glue job on local Spark with 1M and 5M generated rows, beside a DuckDB baseline doing the same work
 	$(PY) benchmarks/etl_bench.py
 
 bench-transform: venv ## Offline batch transform of 100k generated rows: rows/s
