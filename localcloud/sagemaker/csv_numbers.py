@@ -47,4 +47,7 @@ def _json_numbers(joined_fields: str) -> np.ndarray | None:
         numbers = orjson.loads(b"[" + encoded + b"]")
     except orjson.JSONDecodeError:  # empty fields, `.5`, `+1`, `01`, integers beyond 64 bits
         return None
+    # JSON reads an empty or blank payload as no value at all; NumPy reads it as one empty field (NaN).
+    if len(numbers) != joined_fields.count(",") + 1:
+        return None
     return np.array(numbers, dtype=np.float32)
