@@ -30,20 +30,12 @@ sys.path.insert(0, str(ROOT))  # run as a script from any directory, installed o
 from benchmarks.training_channels import IMAGE, channel, sagemaker_role, upload_channels  # noqa: E402
 from localcloud import config  # noqa: E402
 from localcloud.server import start_in_thread  # noqa: E402
+from localcloud.tools.demo_tuning import DEMO_HYPERPARAMETERS  # noqa: E402
 
 BUCKET = "training-bench"
 POLL_SECONDS = 0.02
-# environments/demo.tfvars' training.hyperparameters
-HYPERPARAMETERS = {
-    "max_depth": "5",
-    "eta": "0.2",
-    "gamma": "4",
-    "min_child_weight": "6",
-    "subsample": "0.8",
-    "objective": "binary:logistic",
-    "eval_metric": "error",
-    "num_round": "100",
-}
+# environments/demo.tfvars' training.hyperparameters, as the tuning demo keeps them
+HYPERPARAMETERS = DEMO_HYPERPARAMETERS
 
 # The baseline: argv[1] = train CSV, argv[2] = validation CSV, argv[3] = hyperparameters (JSON), argv[4] =
 # where to save the model.
