@@ -10,6 +10,13 @@ finds nothing past the body, and what the application left unread of the body is
 next request is read. A request with a chunked body, or one whose client asked to close, is answered as
 werkzeug always did: `Connection: close`.
 
+A response's head is sent together with the first bytes of its body, in one write. werkzeug writes them
+separately, so a client often read the head alone and the body a moment later; the Go SDK behind
+Terraform's aws provider then, now and again, dropped the connection and retried the call. For a call that
+is not idempotent the retry fails even though the first attempt succeeded (CreateRole answered
+EntityAlreadyExists for the role Terraform had just created). Informational answers (100 Continue) still go
+out at once: the client waits for them before it sends the body.
+
 Everything else (the environ, moto's preserved underscore headers, 100-continue, error pages) is
 werkzeug's and moto's own handler, unchanged.
 """
@@ -85,6 +92,32 @@ def declared_body_length(content_length: str | None, transfer_encoding: str | No
     return int(text)
 
 
+class HeadWithBodyWriter:
+    """The connection's output: a response head handed to `hold` is written with the next bytes written
+    after it (or at the next flush, when there is no body), so head and body leave in one write."""
+
+    def __init__(self, connection_output: Any) -> None:
+        self._output = connection_output
+        self._held = b""
+
+    def hold(self, head: bytes) -> None:
+        self._held += head
+
+    def write(self, data: bytes) -> int:
+        if self._held:
+            data, self._held = self._held + bytes(data), b""
+        return self._output.write(data)
+
+    def flush(self) -> None:
+        if self._held:
+            held, self._held = self._held, b""
+            self._output.write(held)
+        self._output.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._output, name)
+
+
 class KeepAliveRequestHandler(MotoRequestHandler):
     timeout = IDLE_CONNECTION_SECONDS
     # werkzeug sends a response's headers and body in separate writes. On a reused connection the client
@@ -92,14 +125,37 @@ class KeepAliveRequestHandler(MotoRequestHandler):
     # 40 ms per answer with a body.
     disable_nagle_algorithm = True
     server: KeepAliveServer
+    _keeping_alive = False
+    _informational = False
 
     def setup(self) -> None:
         super().setup()
+        self.wfile = HeadWithBodyWriter(self.wfile)  # type: ignore[assignment]
         self.server.connection_opened(self.connection)
 
     def finish(self) -> None:
         self.server.connection_closed(self.connection)
         super().finish()
+
+    def handle_one_request(self) -> None:
+        # A request rejected before run_wsgi (malformed, say) must not inherit the previous request's
+        # keep-alive: its `Connection: close` has to reach the client.
+        self._keeping_alive = False
+        super().handle_one_request()
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        self._informational = 100 <= code < 200
+        super().send_response_only(code, message)
+
+    def flush_headers(self) -> None:
+        head = b"".join(getattr(self, "_headers_buffer", []))
+        self._headers_buffer: list[bytes] = []
+        if not head:
+            return
+        if getattr(self, "_informational", False):
+            self.wfile.write(head)
+        else:
+            self.wfile.hold(head)  # type: ignore[attr-defined]
 
     def run_wsgi(self) -> None:
         length = declared_body_length(
@@ -127,7 +183,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
     def send_header(self, keyword: str, value: str) -> None:
         # werkzeug's unconditional close; everything else (and a close werkzeug decides on after an error
         # mid-response, via close_connection) passes through.
-        if getattr(self, "_keeping_alive", False) and keyword.lower() == "connection" and value == "close":
+        if self._keeping_alive and keyword.lower() == "connection" and value == "close":
             return
         super().send_header(keyword, value)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import socket
+import socketserver
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -94,6 +95,62 @@ def test_a_client_that_asks_to_close_gets_a_closed_connection(server: RunningSer
     response, answer = _send(_connection(server), "/echo", b"bye", Connection="close")
     assert answer.split(b" ", 1)[1] == b"/echo bye"
     assert response.will_close
+
+
+@pytest.fixture
+def socket_writes(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """Every write the server makes to a connection, in order."""
+    writes: list[bytes] = []
+    original = socketserver._SocketWriter.write
+
+    def recording_write(self: socketserver._SocketWriter, data: Any) -> int:
+        writes.append(bytes(data))
+        return original(self, data)
+
+    monkeypatch.setattr(socketserver._SocketWriter, "write", recording_write)
+    return writes
+
+
+def test_a_response_head_leaves_with_its_body_in_one_write(
+    server: RunningServer, socket_writes: list[bytes]
+) -> None:
+    connection = _connection(server)
+    for body in (b"first", b"second"):
+        _, answer = _send(connection, "/echo", body)
+        (write,) = [data for data in socket_writes if data.endswith(answer)]
+        assert write.startswith(b"HTTP/1.1 200 OK\r\n"), write
+    # Nothing else was written: one write per response.
+    assert len(socket_writes) == 2, socket_writes
+
+
+def test_100_continue_is_sent_before_the_body_arrives(server: RunningServer) -> None:
+    host, port = server.host_and_port
+    with socket.create_connection((host, port), timeout=10) as client:
+        client.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+        # The server must answer 100 Continue while the body has not been sent: a client waits for it.
+        assert client.recv(4096).startswith(b"HTTP/1.1 100 Continue\r\n")
+        client.sendall(b"body")
+        answer = b""
+        while not answer.endswith(b"/echo body"):
+            chunk = client.recv(4096)
+            assert chunk, answer
+            answer += chunk
+        assert b"HTTP/1.1 200 OK" in answer
+
+
+def test_a_request_rejected_after_a_kept_alive_one_closes_the_connection(server: RunningServer) -> None:
+    host, port = server.host_and_port
+    # http.server rejects a request with more than 100 headers (431) before the application sees it.
+    too_many_headers = b"".join(b"X-H%d: v\r\n" % number for number in range(101))
+    with socket.create_connection((host, port), timeout=10) as client:
+        client.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
+        client.sendall(b"GET /echo HTTP/1.1\r\n" + too_many_headers + b"\r\n")
+        answer = b""
+        while chunk := client.recv(4096):  # ends when the server closes the connection
+            answer += chunk
+    assert b"/echo ok" in answer
+    assert b"HTTP/1.1 431" in answer
+    assert answer.rsplit(b"HTTP/1.1 431", 1)[1].count(b"Connection: close") == 1
 
 
 def test_stopping_the_server_ends_kept_alive_connections() -> None:
