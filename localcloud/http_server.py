@@ -120,9 +120,9 @@ class HeadWithBodyWriter:
 
 class KeepAliveRequestHandler(MotoRequestHandler):
     timeout = IDLE_CONNECTION_SECONDS
-    # werkzeug sends a response's headers and body in separate writes. On a reused connection the client
-    # delays its ACK of the first (it has nothing to send), and Nagle holds the second until that ACK:
-    # 40 ms per answer with a body.
+    # A response can still take several writes (a chunked body, one write per chunk). On a reused
+    # connection the client delays its ACK of the first (it has nothing to send), and Nagle would hold the
+    # next until that ACK: 40 ms per answer.
     disable_nagle_algorithm = True
     server: KeepAliveServer
     _keeping_alive = False
@@ -152,7 +152,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
         self._headers_buffer: list[bytes] = []
         if not head:
             return
-        if getattr(self, "_informational", False):
+        if self._informational:
             self.wfile.write(head)
         else:
             self.wfile.hold(head)  # type: ignore[attr-defined]
