@@ -94,7 +94,11 @@ def declared_body_length(content_length: str | None, transfer_encoding: str | No
 
 class HeadWithBodyWriter:
     """The connection's output: a response head handed to `hold` is written with the next bytes written
-    after it (or at the next flush, when there is no body), so head and body leave in one write."""
+    after it (or at the next flush, when there is no body), so head and body leave in one write. Only the
+    body's first `HEAD_COMPANION_BYTES` are copied to join the head: an object of hundreds of megabytes is
+    not copied whole."""
+
+    HEAD_COMPANION_BYTES = 1 << 16
 
     def __init__(self, connection_output: Any) -> None:
         self._output = connection_output
@@ -104,9 +108,15 @@ class HeadWithBodyWriter:
         self._held += head
 
     def write(self, data: bytes) -> int:
-        if self._held:
-            data, self._held = self._held + bytes(data), b""
-        return self._output.write(data)
+        if not self._held:
+            return self._output.write(data)
+        body = memoryview(data)
+        head, self._held = self._held, b""
+        written = self._output.write(head + bytes(body[: self.HEAD_COMPANION_BYTES]))
+        rest = body[self.HEAD_COMPANION_BYTES :]
+        if rest:
+            written += self._output.write(rest)
+        return written
 
     def flush(self) -> None:
         if self._held:

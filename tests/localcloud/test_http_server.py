@@ -14,7 +14,12 @@ from typing import Any
 
 import pytest
 
-from localcloud.http_server import RunningServer, declared_body_length, serve_in_thread
+from localcloud.http_server import (
+    HeadWithBodyWriter,
+    RunningServer,
+    declared_body_length,
+    serve_in_thread,
+)
 
 
 def _application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -121,6 +126,19 @@ def test_a_response_head_leaves_with_its_body_in_one_write(
         assert write.startswith(b"HTTP/1.1 200 OK\r\n"), write
     # Nothing else was written: one write per response.
     assert len(socket_writes) == 2, socket_writes
+
+
+def test_a_large_body_is_not_copied_whole_to_join_its_head(
+    server: RunningServer, socket_writes: list[bytes]
+) -> None:
+    body = bytes(range(256)) * 1024  # 256 KiB
+    _, answer = _send(_connection(server), "/echo", body)
+    assert answer.endswith(body)
+    first, *rest = socket_writes
+    head_length = first.index(b"\r\n\r\n") + 4
+    assert first.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert len(first) - head_length == HeadWithBodyWriter.HEAD_COMPANION_BYTES
+    assert first[head_length:] + b"".join(rest) == answer
 
 
 def test_100_continue_is_sent_before_the_body_arrives(server: RunningServer) -> None:
