@@ -148,7 +148,7 @@ class KeepAliveRequestHandler(MotoRequestHandler):
         super().finish()
 
     def handle_one_request(self) -> None:
-        # A request rejected before run_wsgi (malformed, say) must not inherit the previous request's
+        # A request rejected before run_wsgi (too many headers, say) must not inherit the previous request's
         # keep-alive: its `Connection: close` has to reach the client.
         self._keeping_alive = False
         super().handle_one_request()
