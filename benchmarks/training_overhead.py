@@ -30,12 +30,10 @@ sys.path.insert(0, str(ROOT))  # run as a script from any directory, installed o
 from benchmarks.training_channels import IMAGE, channel, sagemaker_role, upload_channels  # noqa: E402
 from localcloud import config  # noqa: E402
 from localcloud.server import start_in_thread  # noqa: E402
-from localcloud.tools.demo_tuning import DEMO_HYPERPARAMETERS  # noqa: E402
+from localcloud.tools.demo_tuning import DEMO_HYPERPARAMETERS  # noqa: E402  # demo.tfvars' hyperparameters
 
 BUCKET = "training-bench"
 POLL_SECONDS = 0.02
-# environments/demo.tfvars' training.hyperparameters, as the tuning demo keeps them
-HYPERPARAMETERS = DEMO_HYPERPARAMETERS
 
 # The baseline: argv[1] = train CSV, argv[2] = validation CSV, argv[3] = hyperparameters (JSON), argv[4] =
 # where to save the model.
@@ -59,7 +57,7 @@ def _training_job_seconds(sagemaker: object, role_arn: str, name: str) -> float:
     started = time.monotonic()
     sagemaker.create_training_job(  # type: ignore[attr-defined]
         TrainingJobName=name,
-        HyperParameters=HYPERPARAMETERS,
+        HyperParameters=DEMO_HYPERPARAMETERS,
         AlgorithmSpecification={"TrainingImage": IMAGE, "TrainingInputMode": "File"},
         RoleArn=role_arn,
         InputDataConfig=[channel(BUCKET, "train"), channel(BUCKET, "validation")],
@@ -82,7 +80,7 @@ def _training_job_seconds(sagemaker: object, role_arn: str, name: str) -> float:
 
 def _raw_training_seconds(files: dict[str, Path], work: Path) -> float:
     argv = [sys.executable, "-c", RAW_TRAINING, str(files["train"]), str(files["validation"])]
-    argv += [json.dumps(HYPERPARAMETERS), str(work / "raw-model.json")]
+    argv += [json.dumps(DEMO_HYPERPARAMETERS), str(work / "raw-model.json")]
     started = time.monotonic()
     subprocess.run(argv, check=True)
     return time.monotonic() - started
@@ -116,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     def show(values: list[float]) -> str:
         return f"median {statistics.median(values):.2f} s (runs: {', '.join(f'{v:.2f}' for v in values)})"
 
-    print(f"{args.rows} rows, {HYPERPARAMETERS['num_round']} rounds, {args.runs} runs each")
+    print(f"{args.rows} rows, {DEMO_HYPERPARAMETERS['num_round']} rounds, {args.runs} runs each")
     print(f"training job through the local cloud (create -> Completed): {show(through)}")
     print(f"baseline, raw xgboost.train in a fresh process:              {show(raw)}")
     print(f"ratio: {statistics.median(through) / statistics.median(raw):.2f}x")

@@ -314,7 +314,6 @@ PATCHES = (
     ),
     patching.add(__name__, SageMakerModelBackend, "update_endpoint", update_endpoint),
     patching.add(__name__, SageMakerResponse, "update_endpoint", _update_endpoint_action),
-    # Replaced, not wrapped: moto's answer is canned text; the model server computes the real one.
     patching.wrap(
         __name__,
         SageMakerRuntimeResponse,
@@ -322,6 +321,7 @@ PATCHES = (
         fingerprint="0045fc77574abb17",
         build=_with_raw_body,
     ),
+    # Replaced, not wrapped: moto's answer is canned text; the model server computes the real one.
     patching.replace(
         __name__,
         SageMakerRuntimeResponse,

@@ -1,8 +1,8 @@
 """The local cloud's HTTP server keeps connections alive without ever reading one request's bytes as
-another's: bodies end at their Content-Length whether or not the application read them, chunked bodies
-and clients that ask to close get werkzeug's `Connection: close`, and stopping the server ends kept-alive
-connections. The last test checks S3 user metadata with underscores over a kept-alive connection through
-the real local cloud."""
+another's: bodies end at their Content-Length whether or not the application read them, chunked bodies and
+clients that ask to close get werkzeug's `Connection: close`, a response's head leaves in one write with
+its body (100 Continue at once), and stopping the server ends kept-alive connections. The last test checks
+S3 user metadata with underscores over a kept-alive connection through the real local cloud."""
 
 from __future__ import annotations
 
