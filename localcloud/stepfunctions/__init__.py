@@ -16,6 +16,7 @@ from localcloud.stepfunctions import (
     log_delivery,
     sagemaker_integration,
     sdk_error_names,
+    stop_execution,
     streaming_bodies,
     sync_callback,
 )
@@ -31,4 +32,5 @@ PATCHES = (
     *streaming_bodies.PATCHES,
     *log_delivery.PATCHES,
     *execution_events.PATCHES,
+    *stop_execution.PATCHES,
 )
