@@ -25,7 +25,7 @@ from typing import Any
 
 from moto.core.config import default_user_config
 
-from localcloud import config, patching
+from localcloud import config, patching, rollout_clock
 from localcloud.http_server import RunningServer, moto_application, serve_in_thread
 
 LOG = logging.getLogger(__name__)
@@ -122,6 +122,9 @@ def start_in_thread(port: int = config.DEFAULT_PORT, host: str = config.HOST) ->
     # runners and their subprocesses find the endpoint through LOCALCLOUD_PORT.
     for name in _PORT_VARIABLES:
         os.environ[name] = str(bound_port)
+    # Rollouts and the alarms they watch run LOCALCLOUD_ROLLOUT_TIME_SCALE times faster than real time.
+    clock = rollout_clock.restart()
+    LOG.info("rollouts and CloudWatch alarms run %sx faster than real time", clock.scale)
     # CloudWatch alarms are evaluated in the background, every LOCALCLOUD_ALARM_EVALUATION_SECONDS.
     from localcloud.cloudwatch import alarm_evaluator
 

@@ -34,11 +34,17 @@ Threads: every evaluation and every state change the CloudWatch API makes to an 
 holds `ALARM_STATE_LOCK`. One bad alarm never stops the others: its error is logged (once per distinct
 message) and kept in `evaluation_errors()`; the alarm keeps its state.
 
-An alarm that went to ALARM stays there at least `LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS` (default 60):
-CloudWatch evaluates a standard alarm once a minute, so on AWS an ALARM state lasts until the next
-evaluation at the earliest. The local cloud evaluates every second with windows ending now, which finds a
-breach at once (a rollout's short local bake needs that) but would also drop the state seconds later, as
-soon as good requests dilute a window: a run reading the alarms after a rollback would find them OK.
+Time runs on the rollout clock (`localcloud/rollout_clock.py`, `LOCALCLOUD_ROLLOUT_TIME_SCALE`, default
+60): a datum `age` real seconds old is evaluated as `age x scale` seconds old, so an alarm's periods pass
+as fast as the bakes of the rollout watching it (a 60 s period holds the last second of requests at 60).
+`evaluate_alarms(..., time_scale=1)` evaluates in real time.
+
+An alarm that went to ALARM stays there at least a minute of the rollout clock, and at least
+`MINIMUM_ALARM_FLOOR_SECONDS` (10) real seconds; `LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS` sets it in real
+seconds. CloudWatch evaluates a standard alarm once a minute, so on AWS an ALARM state lasts until the
+next evaluation at the earliest. The local cloud evaluates every second with windows ending now, which
+finds a breach at once but would also drop the state as soon as good requests dilute a window: a run
+reading the alarms after a rollback (2 s of RollingBack, then a poll every second) would find them OK.
 
 `start()` runs `evaluate_all` every `LOCALCLOUD_ALARM_EVALUATION_SECONDS` (default 1; 0 turns the
 thread off; CloudWatch evaluates about once a minute) in a daemon thread; `localcloud.server` starts it
@@ -47,6 +53,7 @@ with the local cloud and stops it in `LocalCloud.stop()`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections import defaultdict
@@ -63,7 +70,7 @@ from moto.cloudwatch.models import (
     cloudwatch_backends,
 )
 
-from localcloud import config
+from localcloud import config, rollout_clock
 from localcloud.background_loop import BackgroundLoop, seconds_from_environment
 from localcloud.cloudwatch.alarm_evaluation import (
     INSUFFICIENT_DATA,
@@ -83,7 +90,8 @@ DEFAULT_INTERVAL_SECONDS = 1.0
 SET_STATE_HOLD_ENV_VAR = "LOCALCLOUD_ALARM_SET_STATE_HOLD_SECONDS"
 DEFAULT_SET_STATE_HOLD_SECONDS = 60.0
 MINIMUM_ALARM_ENV_VAR = "LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS"
-DEFAULT_MINIMUM_ALARM_SECONDS = 60.0
+DEFAULT_MINIMUM_ALARM_SECONDS = 60.0  # on the rollout clock
+MINIMUM_ALARM_FLOOR_SECONDS = 10.0  # real seconds
 # moto's reason for a new alarm (Alarm.__init__), kept by alarm_api.py with the state INSUFFICIENT_DATA.
 INITIAL_REASON = "Unchecked: Initial alarm creation"
 # Set on an Alarm by SetAlarmState (alarm_api.py): until when the evaluator leaves its state alone.
@@ -107,9 +115,11 @@ def set_state_hold_from_environment() -> float:
     return seconds_from_environment(SET_STATE_HOLD_ENV_VAR, DEFAULT_SET_STATE_HOLD_SECONDS)
 
 
-def minimum_alarm_from_environment() -> float:
-    """Seconds an ALARM state lasts at least: LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS, default 60."""
-    return seconds_from_environment(MINIMUM_ALARM_ENV_VAR, DEFAULT_MINIMUM_ALARM_SECONDS)
+def minimum_alarm_seconds(time_scale: float) -> float:
+    """Real seconds an ALARM state lasts at least: LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS, else a minute of
+    the rollout clock at `time_scale`, and never less than MINIMUM_ALARM_FLOOR_SECONDS."""
+    default = max(DEFAULT_MINIMUM_ALARM_SECONDS / time_scale, MINIMUM_ALARM_FLOOR_SECONDS)
+    return seconds_from_environment(MINIMUM_ALARM_ENV_VAR, default)
 
 
 def evaluation_errors() -> dict[tuple[str, str, str], str]:
@@ -210,15 +220,27 @@ def _held(alarm: Alarm, now: datetime) -> bool:
     return held_until is not None and as_utc(now) < held_until
 
 
-def _alarm_too_recent(alarm: Alarm, now: datetime) -> bool:
+def _alarm_too_recent(alarm: Alarm, now: datetime, time_scale: float) -> bool:
     """In ALARM for less than the minimum: CloudWatch would not have evaluated it again yet."""
     if alarm.state_value != "ALARM" or alarm.state_updated_timestamp is None:
         return False
-    minimum = timedelta(seconds=minimum_alarm_from_environment())
+    minimum = timedelta(seconds=minimum_alarm_seconds(time_scale))
     return as_utc(now) < as_utc(alarm.state_updated_timestamp) + minimum
 
 
-def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime) -> None:
+def on_rollout_clock(samples: list[Sample], now: datetime, time_scale: float) -> list[Sample]:
+    """The samples as the rollout clock dates them: one `age` real seconds before `now`, `age x time_scale`
+    seconds before it."""
+    if time_scale == 1:
+        return samples
+    moment = as_utc(now)
+    return [
+        dataclasses.replace(sample, timestamp=moment - (moment - as_utc(sample.timestamp)) * time_scale)
+        for sample in samples
+    ]
+
+
+def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime, time_scale: float) -> None:
     if alarm.rule is not None:  # a composite alarm
         if alarm.state_reason == INITIAL_REASON:
             alarm.state_value = INSUFFICIENT_DATA
@@ -228,6 +250,7 @@ def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime) -> None:
         return
     definition = definition_from_moto(alarm)
     samples = [] if definition.not_emulated_reason() else index.samples(definition)
+    samples = on_rollout_clock(samples, now, time_scale)
     evaluation = evaluate_alarm(definition, samples, now, current_state=alarm.state_value)
     if not evaluation.emulated:
         if alarm.state_reason == INITIAL_REASON:  # marked once; SetAlarmState may change it later
@@ -235,7 +258,7 @@ def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime) -> None:
             alarm.state_reason = evaluation.reason
             alarm.state_reason_data = evaluation.reason_data_json()
         return
-    if evaluation.changed and _alarm_too_recent(alarm, now):
+    if evaluation.changed and _alarm_too_recent(alarm, now, time_scale):
         return
     if evaluation.changed:
         LOG.info(
@@ -253,11 +276,14 @@ def evaluate_alarms(
     region: str = config.REGION,
     alarm_names: Iterable[str] | None = None,
     now: datetime | None = None,
+    time_scale: float | None = None,
 ) -> dict[str, str]:
     """Evaluate the alarms of one account and region (all, or those named) at `now` (default: the
-    current time); returns {alarm name: its state after the evaluation}. Never raises for one alarm:
-    a failing alarm keeps its state, is logged and listed by `evaluation_errors()`."""
+    current time), on a rollout clock of `time_scale` (default: the local cloud's); returns {alarm name:
+    its state after the evaluation}. Never raises for one alarm: a failing alarm keeps its state, is
+    logged and listed by `evaluation_errors()`."""
     moment = as_utc(now) if now is not None else datetime.now(UTC)
+    scale = rollout_clock.current().scale if time_scale is None else time_scale
     backend = cloudwatch_backends[account_id][region]
     names = None if alarm_names is None else set(alarm_names)
     states: dict[str, str] = {}
@@ -269,7 +295,7 @@ def evaluate_alarms(
         for alarm in alarms:
             key = (account_id, region, alarm.name)
             try:
-                _evaluate_one(alarm, index, moment)
+                _evaluate_one(alarm, index, moment, scale)
             except Exception as error:
                 message = f"{type(error).__name__}: {error}"
                 if _errors.get(key) != message:

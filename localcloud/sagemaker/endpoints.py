@@ -31,13 +31,19 @@ from typing import Any
 
 from moto.core.utils import utcnow
 
-from localcloud import config
+from localcloud import config, rollout_clock
 from localcloud.iam.role_sessions import RoleAssumptionDenied
+from localcloud.rollout_clock import RolloutClock
 from localcloud.sagemaker import execution_role, model_registry
 from localcloud.sagemaker.deployment_config import RolloutPlan
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
 from localcloud.sagemaker.processes import subprocess_env
-from localcloud.sagemaker.rollout import RolloutControls, RolloutEvent, run_rollout
+from localcloud.sagemaker.rollout import (
+    ALARM_CHECK_INTERVAL_SECONDS,
+    RolloutControls,
+    RolloutEvent,
+    run_rollout,
+)
 from localcloud.sagemaker.s3_access import S3AccessError, read_object
 from localcloud.sagemaker.serverless_capacity import ServerlessCapacity, settings_for
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK, work_root
@@ -292,7 +298,8 @@ def run_deployment(
 ) -> None:
     """Bring the endpoint to InService on config_name, or report the failure as AWS does."""
     key = (backend.account_id, backend.region_name, endpoint.endpoint_name)
-    started_at = time.monotonic()
+    clock = rollout_clock.current()
+    started_at = clock.now()
     try:
         server, variants = deploy_config(backend, config_name, endpoint.endpoint_name)
     except DeploymentFailed as error:
@@ -307,7 +314,7 @@ def run_deployment(
     with _ROUTES_LOCK:
         endpoint_route = ROUTES.get(key)
     if is_update and plan is not None and endpoint_route is not None:
-        _guarded_update(backend, endpoint, endpoint_route, server, variants, plan, started_at)
+        _guarded_update(backend, endpoint, endpoint_route, server, variants, plan, clock, started_at)
         return
     with SAGEMAKER_STATE_LOCK:
         if not _is_current(backend, endpoint):
@@ -366,9 +373,11 @@ def _guarded_update(
     server: ModelServer,
     variants: list[dict[str, Any]],
     plan: RolloutPlan,
+    clock: RolloutClock,
     started_at: float,
 ) -> None:
-    """Blue/green (or rolling) update: the new fleet takes traffic step by step while alarms are watched."""
+    """Blue/green (or rolling) update: the new fleet takes traffic step by step while alarms are watched;
+    its waits pass on `clock` (started_at is its time)."""
     with SAGEMAKER_STATE_LOCK:
         if not _is_current(backend, endpoint):
             untrack_and_stop(server)
@@ -379,6 +388,9 @@ def _guarded_update(
         set_new_fleet_share=endpoint_route.set_new_fleet_share,
         alarms_in_alarm=lambda names: alarms_in_alarm(backend.account_id, backend.region_name, names),
         report=lambda event: _report_progress(backend, endpoint, event),
+        clock=clock.now,
+        sleep=clock.sleep,
+        alarm_check_interval=clock.clock_seconds(ALARM_CHECK_INTERVAL_SECONDS),
     )
     try:
         result = run_rollout(plan, controls, started_at)
@@ -396,7 +408,7 @@ def _guarded_update(
                     f"({plan.termination_wait_seconds} s)",
                 ),
             )
-            time.sleep(plan.termination_wait_seconds)
+            clock.sleep(plan.termination_wait_seconds)
         with SAGEMAKER_STATE_LOCK:
             deleted = not _is_current(backend, endpoint)
             old_fleet = endpoint_route.current

@@ -7,7 +7,8 @@ deployment outliving `MaximumExecutionTimeoutInSeconds`, rolls every request bac
 After the last bake the old fleet stays up `TerminationWaitInSeconds` before it is retired.
 
 `run_rollout` is free of moto and threads: the endpoint passes in how to move traffic, read the alarms,
-report progress, and the clock, so tests drive it with a fake clock.
+report progress, and the clock, so tests drive it with a fake clock. The local cloud passes its rollout
+clock (`localcloud.rollout_clock`), on which a configured bake lasts `scale` times fewer real seconds.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 
 from localcloud.sagemaker.deployment_config import RolloutPlan
 
-# How often alarms are read during a bake: often enough to roll back within a second of an alarm.
+# How often alarms are read during a bake, in real seconds: often enough to roll back within a second of
+# an alarm.
 ALARM_CHECK_INTERVAL_SECONDS = 0.5
 
 
@@ -41,13 +43,15 @@ class RolloutResult:
 
 @dataclass
 class RolloutControls:
-    """What the rollout acts on; `alarms_in_alarm` returns the names, among those asked, now in ALARM."""
+    """What the rollout acts on; `alarms_in_alarm` returns the names, among those asked, now in ALARM.
+    `clock`, `sleep` and `alarm_check_interval` are in the seconds the plan's waits are given in."""
 
     set_new_fleet_share: Callable[[float], None]
     alarms_in_alarm: Callable[[tuple[str, ...]], list[str]]
     report: Callable[[RolloutEvent], None]
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    alarm_check_interval: float = ALARM_CHECK_INTERVAL_SECONDS
 
 
 def _alarm_reason(alarms: list[str], step_label: str) -> str:
@@ -94,6 +98,6 @@ def run_rollout(plan: RolloutPlan, controls: RolloutControls, started_at: float)
                 return result
             if now >= bake_ends:
                 break
-            controls.sleep(min(ALARM_CHECK_INTERVAL_SECONDS, bake_ends - now))
+            controls.sleep(min(controls.alarm_check_interval, bake_ends - now))
     result.completed = True
     return result

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from localcloud import config
+from localcloud import config, rollout_clock
 from localcloud.server import LocalCloud, port_answers, start_in_thread
 from localcloud.tools.demo_scoring import SCORING_VARIANT, show_scoring
 from localcloud.tools.demo_tuning import TUNING_VARIANT, show_tuning
@@ -159,7 +159,9 @@ def _show_rollouts(
     strategy = pipeline["settings"]["endpoint_deployment"]["strategy"]
     _say(
         f"\nSecond upload (new data): the endpoint update rolls out {strategy}, watched by the "
-        "rollback alarms"
+        "rollback alarms. The local cloud runs rollouts and their alarms' periods "
+        f"{rollout_clock.TIME_SCALE_ENV_VAR} times faster than real time (default "
+        f"{rollout_clock.DEFAULT_TIME_SCALE:g}: a 300 s bake lasts 5 s)"
     )
     fresh = sample_dir / f"churn-{rows}-{seed + 1}.csv"
     write_churn_csv(fresh, rows=rows, seed=seed + 1)

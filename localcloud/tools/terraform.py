@@ -55,16 +55,12 @@ PROVIDER_SERVICES = (
     "sqs",
     "sts",
 )
-# The root's module block: a local endpoint is InService at once, so poll every second, not every 30;
-# and a rollout bakes each step 10 s, not minutes (the canary's errors reach the alarm within seconds
-# locally), with no termination wait. The strategy, steps and alarms stay the configuration's own.
+# The root's module block: a local endpoint is InService at once, so poll every second, not every 30.
+# The rollout (strategy, steps, bakes, alarms) stays the configuration's own: the local cloud runs it
+# on its rollout clock (localcloud/rollout_clock.py), where a 300 s bake lasts 5 s.
 ROOT_MODULE_OVERRIDES = """
 module "pipeline" {
   endpoint = merge(try(each.value.endpoint, {}), { poll_interval_seconds = 1 })
-  endpoint_deployment = merge(
-    try(each.value.endpoint_deployment, {}),
-    { wait_interval_seconds = 10, termination_wait_seconds = 0 },
-  )
 }
 """
 

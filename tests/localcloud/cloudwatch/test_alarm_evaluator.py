@@ -3,6 +3,7 @@ DescribeAlarms and DescribeAlarmHistory show; the background evaluator; the Clou
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -184,10 +185,14 @@ def test_the_window_slides_past_old_data(
     _put_error_alarm(cloudwatch, unique_name, unique_name)
     _put_errors(cloudwatch, unique_name, 1.0)
     now = datetime.now(UTC)
-    assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=now) == {unique_name: ALARM}
+    assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=now, time_scale=1) == {
+        unique_name: ALARM
+    }
     later = now + timedelta(seconds=61)
     with alarm_evaluator.ALARM_STATE_LOCK:  # read before an evaluation at the real time puts it back
-        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=later) == {unique_name: OK}
+        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=later, time_scale=1) == {
+            unique_name: OK
+        }
         reason = backend.alarms[unique_name].state_reason
     assert reason == (
         "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as "
@@ -202,12 +207,36 @@ def test_an_alarm_stays_in_alarm_until_cloudwatch_would_evaluate_it_again(
     _put_errors(cloudwatch, unique_name, 1.0)
     tripped = datetime.now(UTC) + timedelta(seconds=55)  # the error is still in the 60 s window
     with alarm_evaluator.ALARM_STATE_LOCK:
-        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=tripped) == {unique_name: ALARM}
+        in_real_time = functools.partial(
+            alarm_evaluator.evaluate_alarms, alarm_names=[unique_name], time_scale=1
+        )
+        assert in_real_time(now=tripped) == {unique_name: ALARM}
         # 30 s later the window holds no error any more, but CloudWatch evaluates once a minute.
-        soon = tripped + timedelta(seconds=30)
-        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=soon) == {unique_name: ALARM}
-        later = tripped + timedelta(seconds=61)
-        assert alarm_evaluator.evaluate_alarms(alarm_names=[unique_name], now=later) == {unique_name: OK}
+        assert in_real_time(now=tripped + timedelta(seconds=30)) == {unique_name: ALARM}
+        assert in_real_time(now=tripped + timedelta(seconds=61)) == {unique_name: OK}
+
+
+def test_on_the_rollout_clock_a_period_holds_seconds_of_real_time(
+    cloudwatch: Any, backend: CloudWatchBackend, unique_name: str, no_background_evaluation: None
+) -> None:
+    _put_error_alarm(cloudwatch, unique_name, unique_name)
+    _put_errors(cloudwatch, unique_name, 1.0)
+    put = datetime.now(UTC)
+    with alarm_evaluator.ALARM_STATE_LOCK:
+        at_60x = functools.partial(alarm_evaluator.evaluate_alarms, alarm_names=[unique_name], time_scale=60)
+        # 0.9 real seconds are 54 s of a 60x clock: still in the 60 s period.
+        assert at_60x(now=put + timedelta(seconds=0.9)) == {unique_name: ALARM}
+        reason_data = json.loads(backend.alarms[unique_name].state_reason_data)
+        assert reason_data["period"] == 60  # the alarm's own period, not a real-time one
+        # An ALARM lasts a minute of that clock, but at least 10 real seconds.
+        assert alarm_evaluator.minimum_alarm_seconds(60) == alarm_evaluator.MINIMUM_ALARM_FLOOR_SECONDS == 10
+        assert at_60x(now=put + timedelta(seconds=9)) == {unique_name: ALARM}
+        assert at_60x(now=put + timedelta(seconds=11)) == {unique_name: OK}
+        # In real time the error would be in the window for a minute.
+        assert alarm_evaluator.evaluate_alarms(
+            alarm_names=[unique_name], now=put + timedelta(seconds=12), time_scale=1
+        ) == {unique_name: ALARM}
+    assert alarm_evaluator.minimum_alarm_seconds(2) == 30
 
 
 def test_describe_alarms_evaluates_first(

@@ -17,6 +17,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from localcloud import rollout_clock
 from localcloud.iam import role_sessions
 from localcloud.tools.endpoint_traffic import EndpointTraffic
 from tests.localcloud.sagemaker.xgboost_models import model_tarball
@@ -26,8 +27,9 @@ RUN = uuid.uuid4().hex[:8]
 BUCKET = f"guarded-{RUN}"
 FEATURES = 4
 INSTANCES = 4
-# Long enough for 200+ requests in the canary phase even on a loaded 2-core machine (about 300/s idle).
-CANARY_BAKE_SECONDS = 8
+# 8 real seconds on the local cloud's rollout clock: long enough for 200+ requests in the canary phase
+# even on a loaded 2-core machine (about 300/s idle).
+CANARY_BAKE_SECONDS = min(1800, round(rollout_clock.current().clock_seconds(8)))
 
 
 class Guarded:
@@ -102,7 +104,7 @@ def _canary(alarm: str | None) -> dict[str, Any]:
                 "CanarySize": {"Type": "INSTANCE_COUNT", "Value": 1},
             },
             "TerminationWaitInSeconds": 1,
-            "MaximumExecutionTimeoutInSeconds": 600,
+            "MaximumExecutionTimeoutInSeconds": 7200,
         }
     }
     if alarm:
@@ -193,7 +195,8 @@ def test_a_canary_that_fails_real_callers_trips_the_alarm_and_rolls_back(
     assert statuses[-2:] == ["RollingBack", "InService"], statuses
     assert description["EndpointConfigName"] == blue
     assert alarm in description["FailureReason"] and "step 1 of 2" in description["FailureReason"]
-    # Still in ALARM (at least a minute, as between CloudWatch's evaluations), and its history has the trip.
+    # Still in ALARM (at least a minute of the rollout clock and 10 s, as between CloudWatch's evaluations),
+    # and its history has the trip.
     assert guarded.cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"][0]["StateValue"] == "ALARM"
     history = guarded.cloudwatch.describe_alarm_history(AlarmName=alarm, HistoryItemType="StateUpdate")
     assert any("to ALARM" in item["HistorySummary"] for item in history["AlarmHistoryItems"]), history
