@@ -1,12 +1,12 @@
 """`make bench`: how fast the offline pipeline is, in numbers (a script, not a test).
 
 Prints, for the generated sample data (3,000 rows unless --rows): terraform apply time; for a
-first upload (endpoint created) and a second one (endpoint updated with demo.tfvars' canary, the
-local 10-second bakes, while a caller keeps invoking it), seconds per state and from upload to
-InService, and the requests served during the run by each fleet; a third upload with one more column,
-whose canary is rolled back by the 4XX alarm (seconds, requests served, failed); then latency and
-throughput of the endpoint through InvokeEndpoint: p50 / p99 of single-row requests and rows per
-second for single-row and 1,000-row requests.
+first upload (endpoint created) and a second one (endpoint updated with demo.tfvars' canary, its
+5-minute bakes on the local cloud's rollout clock, while a caller keeps invoking it), seconds per state
+and from upload to InService, and the requests served during the run by each fleet; a third upload with
+one more column, whose canary is rolled back by the 4XX alarm (seconds, requests served, failed); then
+latency and throughput of the endpoint through InvokeEndpoint: p50 / p99 of single-row requests and rows
+per second for single-row and 1,000-row requests.
 Everything it deploys is destroyed at the end.
 """
 
