@@ -33,7 +33,6 @@ from moto.core.utils import utcnow
 
 from localcloud import config, rollout_clock
 from localcloud.iam.role_sessions import RoleAssumptionDenied
-from localcloud.rollout_clock import RolloutClock
 from localcloud.sagemaker import execution_role, model_registry
 from localcloud.sagemaker.deployment_config import RolloutPlan
 from localcloud.sagemaker.images import ImageNotEmulable, parse_xgboost_image
@@ -373,7 +372,7 @@ def _guarded_update(
     server: ModelServer,
     variants: list[dict[str, Any]],
     plan: RolloutPlan,
-    clock: RolloutClock,
+    clock: rollout_clock.RolloutClock,
     started_at: float,
 ) -> None:
     """Blue/green (or rolling) update: the new fleet takes traffic step by step while alarms are watched;
