@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from localcloud import config
+from localcloud import config, rollout_clock
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
 from localcloud.tools.notification_inbox import NotificationInbox
 from localcloud.tools.run_follower import RunResult, read_json_object, upload_and_follow
@@ -182,6 +182,11 @@ def test_second_upload_updates_the_endpoint_to_the_new_model(
     )
     assert endpoint["EndpointStatus"] == "InService"
     assert endpoint["EndpointConfigName"] == second_run.run_input["names"]["endpoint_config"]
+    # The configuration's own bake (the module's 300 s), run on the local cloud's faster rollout clock.
+    routing = endpoint["LastDeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
+    assert routing["WaitIntervalInSeconds"] == 300
+    bake = rollout_clock.current().real_seconds(300)
+    assert 0.9 * bake <= answers[all_new].at - answers[first_new].at <= 3 * bake + 5
 
     rows = _feature_rows(first_run[1], 20)
     served = _predict(deployment, rows)
