@@ -18,7 +18,8 @@ What moto 5.2.5 keeps (moto/cloudwatch/models.py), per account and region in
 
 An alarm sees the datums with its namespace and metric name, exactly its dimension set (as CloudWatch
 matches a metric: same names and values, no more, no fewer) and, when the alarm has a Unit, that unit
-(a datum put without a unit has unit `None`). `evaluate_alarms` evaluates them with
+(a datum put without a unit has unit `None`); `metric_index.py` finds them without reading everything
+ever put, and drops from its index what no alarm can look back at. `evaluate_alarms` evaluates them with
 `alarm_evaluation.evaluate_alarm` and writes the outcome only when the state changes: `update_state`
 (so moto's history records the transition) and `state_updated_timestamp` /
 `state_transitioned_timestamp` at the evaluation's time.
@@ -56,32 +57,28 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.cloudwatch.models import (
     Alarm,
     CloudWatchBackend,
-    MetricAggregatedDatum,
-    MetricDatum,
-    MetricDatumBase,
     cloudwatch_backends,
 )
 
 from localcloud import config, rollout_clock
 from localcloud.background_loop import BackgroundLoop, seconds_from_environment
+from localcloud.cloudwatch import metric_index
 from localcloud.cloudwatch.alarm_evaluation import (
     INSUFFICIENT_DATA,
     AlarmDefinition,
-    Datapoint,
     Evaluation,
     Sample,
-    StatisticSet,
     as_utc,
     evaluate_alarm,
 )
+from localcloud.cloudwatch.metric_index import matching_samples
 
 LOG = logging.getLogger(__name__)
 
@@ -92,6 +89,8 @@ DEFAULT_SET_STATE_HOLD_SECONDS = 60.0
 MINIMUM_ALARM_ENV_VAR = "LOCALCLOUD_ALARM_MINIMUM_ALARM_SECONDS"
 DEFAULT_MINIMUM_ALARM_SECONDS = 60.0  # on the rollout clock
 MINIMUM_ALARM_FLOOR_SECONDS = 10.0  # real seconds
+# CloudWatch's cap on Period x EvaluationPeriods: an alarm looks back at most a day.
+MAXIMUM_LOOKBACK_SECONDS = 86_400
 # moto's reason for a new alarm (Alarm.__init__), kept by alarm_api.py with the state INSUFFICIENT_DATA.
 INITIAL_REASON = "Unchecked: Initial alarm creation"
 # Set on an Alarm by SetAlarmState (alarm_api.py): until when the evaluator leaves its state alone.
@@ -156,51 +155,6 @@ def definition_from_moto(alarm: Alarm) -> AlarmDefinition:
     )
 
 
-def _dimension_set(dimensions: Iterable[Any]) -> frozenset[tuple[str, str]]:
-    return frozenset((str(d.name), str(d.value)) for d in dimensions)
-
-
-def as_sample(datum: MetricDatumBase) -> Sample | None:
-    """A moto datum as an alarm_evaluation sample (None for a kind moto may add later)."""
-    if isinstance(datum, MetricDatum):
-        return Datapoint(datum.timestamp, float(datum.value))
-    if isinstance(datum, MetricAggregatedDatum):
-        return StatisticSet(
-            datum.timestamp, float(datum.sample_count), float(datum.sum), float(datum.min), float(datum.max)
-        )
-    return None
-
-
-class _MetricIndex:
-    """One backend's datums by (namespace, metric name), read once per evaluation pass."""
-
-    def __init__(self, data: Sequence[MetricDatumBase]):
-        self._by_metric: dict[tuple[str, str], list[MetricDatumBase]] = defaultdict(list)
-        for datum in data:
-            self._by_metric[(datum.namespace, datum.name)].append(datum)
-
-    def samples(self, definition: AlarmDefinition) -> list[Sample]:
-        wanted = frozenset(definition.dimensions.items())
-        found: list[Sample] = []
-        for datum in self._by_metric.get((str(definition.namespace), str(definition.metric_name)), []):
-            if _dimension_set(datum.dimensions) != wanted:
-                continue
-            if definition.unit is not None and (datum.unit or "None") != definition.unit:
-                continue
-            sample = as_sample(datum)
-            if sample is not None:
-                found.append(sample)
-        return found
-
-
-def _metric_index(backend: CloudWatchBackend, alarms: Sequence[Alarm]) -> _MetricIndex:
-    # list() copies under the GIL: request threads may append while this pass reads.
-    data: list[MetricDatumBase] = list(backend.metric_data)
-    if any(alarm.namespace in _PROVIDER_NAMESPACES for alarm in alarms):
-        data.extend(backend.aws_metric_data)
-    return _MetricIndex(data)
-
-
 # --- writing states -------------------------------------------------------------------------------
 
 
@@ -228,6 +182,19 @@ def _alarm_too_recent(alarm: Alarm, now: datetime, time_scale: float) -> bool:
     return as_utc(now) < as_utc(alarm.state_updated_timestamp) + minimum
 
 
+def _samples(
+    definition: AlarmDefinition, backend: CloudWatchBackend, now: datetime, time_scale: float
+) -> list[Sample]:
+    """The alarm's metric's samples its N periods can hold (the evaluation reads no older ones)."""
+    if definition.namespace in _PROVIDER_NAMESPACES:
+        return matching_samples(definition, backend.aws_metric_data)
+    start = None
+    if definition.period and definition.evaluation_periods > 0:
+        reach = definition.period * definition.evaluation_periods / time_scale
+        start = as_utc(now) - timedelta(seconds=reach + 1)
+    return metric_index.index_of(backend).samples(definition, start)
+
+
 def on_rollout_clock(samples: list[Sample], now: datetime, time_scale: float) -> list[Sample]:
     """The samples as the rollout clock dates them: one `age` real seconds before `now`, `age x time_scale`
     seconds before it."""
@@ -240,7 +207,7 @@ def on_rollout_clock(samples: list[Sample], now: datetime, time_scale: float) ->
     ]
 
 
-def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime, time_scale: float) -> None:
+def _evaluate_one(alarm: Alarm, backend: CloudWatchBackend, now: datetime, time_scale: float) -> None:
     if alarm.rule is not None:  # a composite alarm
         if alarm.state_reason == INITIAL_REASON:
             alarm.state_value = INSUFFICIENT_DATA
@@ -249,7 +216,7 @@ def _evaluate_one(alarm: Alarm, index: _MetricIndex, now: datetime, time_scale: 
     if _held(alarm, now):
         return
     definition = definition_from_moto(alarm)
-    samples = [] if definition.not_emulated_reason() else index.samples(definition)
+    samples = [] if definition.not_emulated_reason() else _samples(definition, backend, now, time_scale)
     samples = on_rollout_clock(samples, now, time_scale)
     evaluation = evaluate_alarm(definition, samples, now, current_state=alarm.state_value)
     if not evaluation.emulated:
@@ -291,11 +258,13 @@ def evaluate_alarms(
         alarms = [alarm for alarm in list(backend.alarms.values()) if names is None or alarm.name in names]
         if not alarms:
             return states
-        index = _metric_index(backend, alarms)
+        # No alarm looks further back than a day of the rollout clock (Period x EvaluationPeriods).
+        horizon = timedelta(seconds=MAXIMUM_LOOKBACK_SECONDS / scale + 60)
+        metric_index.index_of(backend).prune(datetime.now(UTC) - horizon)
         for alarm in alarms:
             key = (account_id, region, alarm.name)
             try:
-                _evaluate_one(alarm, index, moment, scale)
+                _evaluate_one(alarm, backend, moment, scale)
             except Exception as error:
                 message = f"{type(error).__name__}: {error}"
                 if _errors.get(key) != message:
