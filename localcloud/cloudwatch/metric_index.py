@@ -54,8 +54,8 @@ def as_sample(datum: MetricDatumBase) -> Sample | None:
 
 
 def _naive_utc(moment: datetime) -> datetime:
-    """As moto stores timestamps: naive UTC."""
-    return as_utc(moment).replace(tzinfo=None)
+    """As moto stores timestamps: naive UTC (moto's own object when it is one already)."""
+    return moment if moment.tzinfo is None else as_utc(moment).replace(tzinfo=None)
 
 
 def _metric_key(definition: AlarmDefinition) -> MetricKey:
