@@ -14,8 +14,9 @@ What the APIs answer stays in the configuration's units: DescribeEndpoint says "
 alarm's Period stays 60. Fewer requests fall in a shortened period than in a real one, so a percentile or
 error-rate alarm sees the traffic of a second, not of a minute.
 
-Not scaled: the time an ALARM state lasts at least and a SetAlarmState hold (`alarm_evaluator`), the
-Step Functions waits of a run, and the scheduler, which has its own clock (`scheduler/clock.py`).
+An ALARM state lasts a minute of this clock, but at least 10 real seconds, so that a run reading the
+alarms after a rollback still finds the one that tripped (`alarm_evaluator`). Not scaled: a SetAlarmState
+hold, the Step Functions waits of a run, and the scheduler, which has its own clock (`scheduler/clock.py`).
 """
 
 from __future__ import annotations
