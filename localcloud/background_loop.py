@@ -27,6 +27,22 @@ def seconds_from_environment(name: str, default: float) -> float:
         return default
 
 
+def time_scale_from_environment(name: str, default: float) -> float:
+    """How many times faster than real time a clock runs: a positive, finite number from the environment;
+    `default` when unset or anything else (a warning says so)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = 0.0
+    if not 0 < scale < float("inf"):
+        LOG.warning("%s=%r is not a positive number; using %s", name, text, default)
+        return default
+    return scale
+
+
 @dataclass
 class _Running:
     thread: threading.Thread

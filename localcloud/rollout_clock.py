@@ -21,12 +21,10 @@ hold, the Step Functions waits of a run, and the scheduler, which has its own cl
 
 from __future__ import annotations
 
-import logging
-import os
 import time
 from dataclasses import dataclass
 
-LOG = logging.getLogger(__name__)
+from localcloud.background_loop import time_scale_from_environment
 
 TIME_SCALE_ENV_VAR = "LOCALCLOUD_ROLLOUT_TIME_SCALE"
 DEFAULT_TIME_SCALE = 60.0
@@ -53,22 +51,8 @@ class RolloutClock:
 
 
 def scale_from_environment() -> float:
-    text = os.environ.get(TIME_SCALE_ENV_VAR, "").strip()
-    if not text:
-        return DEFAULT_TIME_SCALE
-    try:
-        scale = float(text)
-    except ValueError:
-        scale = 0.0
-    if not 0 < scale < float("inf"):
-        LOG.warning(
-            "%s=%r is not a positive number; rollouts and alarms run %sx faster than real time",
-            TIME_SCALE_ENV_VAR,
-            text,
-            DEFAULT_TIME_SCALE,
-        )
-        return DEFAULT_TIME_SCALE
-    return scale
+    """LOCALCLOUD_ROLLOUT_TIME_SCALE, else 60."""
+    return time_scale_from_environment(TIME_SCALE_ENV_VAR, DEFAULT_TIME_SCALE)
 
 
 _clock = RolloutClock(scale_from_environment())

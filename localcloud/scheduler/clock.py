@@ -11,12 +11,10 @@ start one real second after it; with 60, `rate(1 minute)` fires each real second
 
 from __future__ import annotations
 
-import logging
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-LOG = logging.getLogger(__name__)
+from localcloud.background_loop import time_scale_from_environment
 
 TIME_SCALE_ENV_VAR = "LOCALCLOUD_SCHEDULER_TIME_SCALE"
 
@@ -39,19 +37,8 @@ class ScheduleClock:
 
 
 def scale_from_environment() -> float:
-    text = os.environ.get(TIME_SCALE_ENV_VAR, "").strip()
-    if not text:
-        return 1.0
-    try:
-        scale = float(text)
-    except ValueError:
-        scale = 0.0
-    if not scale > 0:
-        LOG.warning(
-            "%s=%r is not a positive number; the scheduler runs in real time", TIME_SCALE_ENV_VAR, text
-        )
-        return 1.0
-    return scale
+    """LOCALCLOUD_SCHEDULER_TIME_SCALE, else 1 (real time)."""
+    return time_scale_from_environment(TIME_SCALE_ENV_VAR, 1.0)
 
 
 _clock = ScheduleClock()

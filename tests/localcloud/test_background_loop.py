@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from localcloud.background_loop import BackgroundLoop, seconds_from_environment
+from localcloud.background_loop import BackgroundLoop, seconds_from_environment, time_scale_from_environment
 
 
 def test_a_failing_pass_does_not_end_the_thread() -> None:
@@ -69,3 +69,12 @@ def test_an_interval_of_zero_starts_no_thread_but_runs_before_start() -> None:
 def test_seconds_from_environment(monkeypatch: pytest.MonkeyPatch, text: str, expected: float) -> None:
     monkeypatch.setenv("LOCALCLOUD_TEST_SECONDS", text)
     assert seconds_from_environment("LOCALCLOUD_TEST_SECONDS", 7.0) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("", 7.0), ("86400", 86400.0), (" 0.5 ", 0.5), ("0", 7.0), ("-2", 7.0), ("fast", 7.0), ("inf", 7.0)],
+)
+def test_time_scale_from_environment(monkeypatch: pytest.MonkeyPatch, text: str, expected: float) -> None:
+    monkeypatch.setenv("LOCALCLOUD_TEST_TIME_SCALE", text)
+    assert time_scale_from_environment("LOCALCLOUD_TEST_TIME_SCALE", 7.0) == expected
