@@ -183,7 +183,11 @@ def _alarm_too_recent(alarm: Alarm, now: datetime, time_scale: float) -> bool:
 
 
 def _samples(
-    definition: AlarmDefinition, backend: CloudWatchBackend, now: datetime, time_scale: float
+    definition: AlarmDefinition,
+    index: metric_index.MetricIndex,
+    backend: CloudWatchBackend,
+    now: datetime,
+    time_scale: float,
 ) -> list[Sample]:
     """The alarm's metric's samples its N periods can hold (the evaluation reads no older ones)."""
     if definition.namespace in _PROVIDER_NAMESPACES:
@@ -192,7 +196,7 @@ def _samples(
     if definition.period and definition.evaluation_periods > 0:
         reach = definition.period * definition.evaluation_periods / time_scale
         start = as_utc(now) - timedelta(seconds=reach + 1)
-    return metric_index.index_of(backend).samples(definition, start)
+    return index.samples(definition, start)
 
 
 def on_rollout_clock(samples: list[Sample], now: datetime, time_scale: float) -> list[Sample]:
@@ -207,7 +211,13 @@ def on_rollout_clock(samples: list[Sample], now: datetime, time_scale: float) ->
     ]
 
 
-def _evaluate_one(alarm: Alarm, backend: CloudWatchBackend, now: datetime, time_scale: float) -> None:
+def _evaluate_one(
+    alarm: Alarm,
+    index: metric_index.MetricIndex,
+    backend: CloudWatchBackend,
+    now: datetime,
+    time_scale: float,
+) -> None:
     if alarm.rule is not None:  # a composite alarm
         if alarm.state_reason == INITIAL_REASON:
             alarm.state_value = INSUFFICIENT_DATA
@@ -216,8 +226,9 @@ def _evaluate_one(alarm: Alarm, backend: CloudWatchBackend, now: datetime, time_
     if _held(alarm, now):
         return
     definition = definition_from_moto(alarm)
-    samples = [] if definition.not_emulated_reason() else _samples(definition, backend, now, time_scale)
-    samples = on_rollout_clock(samples, now, time_scale)
+    samples: list[Sample] = []
+    if definition.not_emulated_reason() is None:
+        samples = on_rollout_clock(_samples(definition, index, backend, now, time_scale), now, time_scale)
     evaluation = evaluate_alarm(definition, samples, now, current_state=alarm.state_value)
     if not evaluation.emulated:
         if alarm.state_reason == INITIAL_REASON:  # marked once; SetAlarmState may change it later
@@ -260,11 +271,12 @@ def evaluate_alarms(
             return states
         # No alarm looks further back than a day of the rollout clock (Period x EvaluationPeriods).
         horizon = timedelta(seconds=MAXIMUM_LOOKBACK_SECONDS / scale + 60)
-        metric_index.index_of(backend).prune(datetime.now(UTC) - horizon)
+        index = metric_index.index_of(backend)
+        index.prune(datetime.now(UTC) - horizon)
         for alarm in alarms:
             key = (account_id, region, alarm.name)
             try:
-                _evaluate_one(alarm, backend, moment, scale)
+                _evaluate_one(alarm, index, backend, moment, scale)
             except Exception as error:
                 message = f"{type(error).__name__}: {error}"
                 if _errors.get(key) != message:
