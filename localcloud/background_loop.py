@@ -2,6 +2,7 @@
 
 AWS runs these on its own time; the local cloud runs each as one daemon thread that `localcloud.server`
 starts with the cloud and stops with it. One pass failing never ends the thread: the next may succeed.
+The clocks' settings (seconds, time scales) are read from the environment here too.
 """
 
 from __future__ import annotations
