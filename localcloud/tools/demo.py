@@ -1,8 +1,8 @@
 """`make demo`: the whole pipeline on this machine, offline, as a user would run it on AWS.
 
 1. start the local cloud on one loopback port (or reuse one already running there);
-2. `terraform apply` the root configuration with environments/demo.tfvars, pointed at the local cloud
-   by an override file (see localcloud.tools.terraform);
+2. `terraform plan` the root configuration with environments/demo.tfvars, pointed at the local cloud
+   by an override file (see localcloud.tools.terraform), and apply that plan if it changes anything;
 3. subscribe a queue to the pipeline's notification topic, as a person subscribes an address;
 4. generate sample data and upload it under the bucket's input prefix with boto3;
 5. follow the run the S3 notification started, state by state;
@@ -110,7 +110,7 @@ def print_summary(
     _say(f"  model             {output.get('model_name')}")
     _say(f"  registered as     {output.get('model_package_arn')} (Approved)")
     _say(f"  endpoint          {output.get('endpoint_name')}")
-    _say(f"  terraform apply   {apply_seconds:.1f} s")
+    _say(f"  terraform         {apply_seconds:.1f} s (plan, apply if changed)")
     _say("  seconds per stage")
     for stage, seconds in result.stage_seconds().items():
         _say(f"    {stage:<38} {seconds:5.1f}")
@@ -260,12 +260,16 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
         terraform.init(fresh_state=cloud is not None)
         if variant is not None:
             _apply_variant(terraform, variant)
-        _say("terraform apply (root configuration, demo.tfvars, local endpoint override) ...")
+        _say(
+            "terraform plan, and apply if it changes anything "
+            "(root configuration, demo.tfvars, local endpoint override) ..."
+        )
         started = time.monotonic()
-        terraform.apply()
+        applied = terraform.apply_if_changed()
         apply_seconds = time.monotonic() - started
         pipeline = terraform.outputs()["pipelines"][DEMO_PIPELINE]
-        _say(f"  applied in {apply_seconds:.1f} s; bucket {pipeline['bucket_name']}")
+        outcome = "applied" if applied else "no changes: planned"
+        _say(f"  {outcome} in {apply_seconds:.1f} s; bucket {pipeline['bucket_name']}")
 
         data_file = config.PROJECT_ROOT / "build" / "sample-data" / f"churn-{rows}-{seed}.csv"
         write_churn_csv(data_file, rows=rows, seed=seed)

@@ -185,6 +185,29 @@ class LocalTerraform:
     def apply(self) -> None:
         self._run("apply", "-auto-approve", "-input=false", "-no-color", *self._var_args())
 
+    def apply_if_changed(self) -> bool:
+        """Plan, and apply that very plan only when it changes something; whether it did.
+
+        An unchanged configuration then costs a plan: `apply` plans too, then starts the aws provider once
+        more to apply nothing (about 3 s of a repeated demo's 10)."""
+        plan_file = self.working_dir / "localcloud.tfplan"
+        try:
+            planned = self._run(
+                "plan",
+                "-detailed-exitcode",
+                "-input=false",
+                "-no-color",
+                f"-out={plan_file.name}",
+                *self._var_args(),
+                ok_codes=(0, 2),
+            )
+            if planned.returncode == 0:
+                return False
+            self._run("apply", "-input=false", "-no-color", plan_file.name)
+            return True
+        finally:
+            plan_file.unlink(missing_ok=True)
+
     def plan_changes(self) -> str | None:
         """None when the plan is empty, else the plan text (exit code 2 of -detailed-exitcode)."""
         result = self._run(

@@ -279,6 +279,8 @@ def test_python_renders_the_definition_terraform_deployed(deployment: Deployment
 
 def test_plan_after_apply_has_no_changes(deployment: Deployment) -> None:
     assert deployment.terraform.plan_changes() is None
+    # What a repeated `make demo` does: plan, and apply nothing.
+    assert deployment.terraform.apply_if_changed() is False
 
 
 def test_destroy_removes_everything(deployment: Deployment) -> None:
