@@ -81,5 +81,9 @@ def test_another_delimiter_is_read_as_numpy_reads_it() -> None:
 def test_plain_numbers_take_the_json_path() -> None:
     values = csv_numbers._json_numbers("0.25,-1.5e3,7, 8")
     assert values is not None and values.tolist() == [0.25, -1500.0, 7.0, 8.0]
-    for slow in ("1,,2", ".5,1", "1,-0", "-0,1", "1,nan", '"1"', "", " "):
+    # Negative numbers that merely start with -0 are not negative zeros.
+    values = csv_numbers._json_numbers("-0.5,-0e1,-0.0e0,-0E2")
+    assert values is not None and values.tolist() == [-0.5, -0.0, -0.0, -0.0]
+    assert np.signbit(values).all()
+    for slow in ("1,,2", ".5,1", "1,-0", "-0,1", "1,-0 ", "-0\t,1", "1,-0\r", "1,nan", '"1"', "", " "):
         assert csv_numbers._json_numbers(slow) is None, slow
