@@ -22,7 +22,8 @@ eta and max_depth before the gate (6 candidates, 2 at once) and prints the candi
 values and the one the run deployed (localcloud/tools/demo_tuning.py). `--variant scoring` (`make demo
 DEMO=scoring`) adds batch scoring (`scoring.prefix = "score/"`): after the training run it uploads feature
 rows under score/, follows the scoring run and prints its manifest and first predictions beside the
-endpoint's (localcloud/tools/demo_scoring.py).
+endpoint's (localcloud/tools/demo_scoring.py). A variant deploys its own pipeline, `churn-xgboost-<variant>`,
+from its own working copy, beside the plain demo's in a local cloud kept up between demos.
 """
 
 from __future__ import annotations
@@ -191,15 +192,30 @@ def _show_rollouts(
     return 0
 
 
+def demo_pipeline_name(variant: str | None) -> str:
+    """The pipeline a demo deploys. A variant's has a name of its own, so that its resources never are the
+    plain demo's: a local cloud kept up between demos holds both, as an account holds two pipelines, and
+    neither demo's Terraform state claims the other's resources (with one name, `DEMO=serverless` after
+    `make demo` tried to turn the real-time endpoint into a serverless one, which SageMaker refuses)."""
+    return DEMO_PIPELINE if variant is None else f"{DEMO_PIPELINE}-{variant}"
+
+
+def variant_pipelines(pipelines: dict[str, Any], variant: str) -> dict[str, Any]:
+    """The `pipelines` value of a variant: only the demo pipeline, renamed, with the variant's settings."""
+    return {demo_pipeline_name(variant): {**pipelines[DEMO_PIPELINE], **VARIANT_SETTINGS[variant]}}
+
+
 def _apply_variant(terraform: LocalTerraform, variant: str) -> None:
     """demo.tfvars with the variant's settings for the demo pipeline, as one more var file."""
-    pipelines = terraform.variable("pipelines")
-    pipelines[DEMO_PIPELINE].update(VARIANT_SETTINGS[variant])
+    pipelines = variant_pipelines(terraform.variable("pipelines"), variant)
     path = config.state_dir() / "demo-variants" / f"{variant}.tfvars.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"pipelines": pipelines}, indent=2), encoding="utf-8")
     terraform.var_files = (*DEMO_VAR_FILES, path)
-    _say(f"Variant {variant}: {json.dumps(VARIANT_SETTINGS[variant])} (var file {path})")
+    _say(
+        f"Variant {variant}: pipeline {demo_pipeline_name(variant)}, {json.dumps(VARIANT_SETTINGS[variant])} "
+        f"(var file {path})"
+    )
 
 
 def _show_serverless(
@@ -254,7 +270,9 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
         _say(f"Started the local cloud on {cloud.endpoint_url} (log: {config.server_log_file()})")
     endpoint_url = config.endpoint_url(port)
     try:
-        name = DEMO_WORKING_COPY if variant is None else f"{DEMO_WORKING_COPY}-{variant}"
+        pipeline_name = demo_pipeline_name(variant)
+        # One working copy (one state) per demo pipeline; a variant's is named after its pipeline.
+        name = DEMO_WORKING_COPY if variant is None else f"{DEMO_WORKING_COPY}-{pipeline_name}"
         terraform = LocalTerraform(endpoint_url=endpoint_url, name=name)
         # A cloud started just now is empty: state from an earlier demo describes nothing real.
         terraform.init(fresh_state=cloud is not None)
@@ -267,7 +285,7 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
         started = time.monotonic()
         applied = terraform.apply_if_changed()
         apply_seconds = time.monotonic() - started
-        pipeline = terraform.outputs()["pipelines"][DEMO_PIPELINE]
+        pipeline = terraform.outputs()["pipelines"][pipeline_name]
         outcome = "applied" if applied else "no changes: planned"
         _say(f"  {outcome} in {apply_seconds:.1f} s; bucket {pipeline['bucket_name']}")
 
@@ -305,11 +323,11 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
         manifest = read_json_object(s3, run_input["outputs"]["manifest"])
         print_summary(result, manifest, apply_seconds, upload_to_done)
         _say(
-            f"\nThe model registry (mlops-pipeline versions --pipeline {DEMO_PIPELINE} "
+            f"\nThe model registry (mlops-pipeline versions --pipeline {pipeline_name} "
             f"--endpoint-url {endpoint_url}):"
         )
         mlops_pipeline(
-            ["versions", "--pipeline", DEMO_PIPELINE, "--limit", "3", "--endpoint-url", endpoint_url]
+            ["versions", "--pipeline", pipeline_name, "--limit", "3", "--endpoint-url", endpoint_url]
         )
         _say("\nThe notification this run sent:")
         _say(f"  {inbox.wait_for('serves on endpoint')}")
