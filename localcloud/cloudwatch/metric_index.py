@@ -2,7 +2,7 @@
 
 moto keeps every PutMetricData datum in one list, `CloudWatchBackend.metric_data`, which only grows.
 Rebuilding an index of it for each evaluation cost time in proportion to everything ever put: 12 ms at
-10,000 datums, 550 ms at 200,000 (a few minutes of an endpoint called continuously, six datums per call),
+10,000 datums, 550 ms at 200,000 (a few minutes of an endpoint called continuously, five datums per call),
 every second and at every rollout check, holding the GIL. This index is kept with the backend and takes
 in only what was appended since the last pass; a read returns the samples from a given time on, found by
 bisection, so an evaluation costs what its alarm's window holds.
