@@ -620,6 +620,47 @@ def test_update_refused_because_another_update_started_goes_back_to_the_wait_loo
     assert "DescribeEndpointAfterRefusal" in result.entered()
 
 
+def test_update_refused_as_in_progress_whose_blocker_finished_meanwhile_waits_and_retries(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Another run's update was in progress at UpdateEndpoint and finished before DescribeEndpointAfterRefusal:
+    # the refusal itself proves the endpoint was busy, so this is the wait loop's case, not a real failure.
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=EXISTING,
+            UpdateEndpoint=[BUSY, _responses()["UpdateEndpoint"][0]],
+            DescribeEndpointBeforeUpdate=[_endpoint("InService", "older-config")],
+            DescribeEndpointAfterRefusal=[_endpoint("InService", "older-config")],
+            DescribeEndpoint=[_endpoint("Updating"), _endpoint("InService")],
+        ),
+    )
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    assert _output(result)["endpoint_action"] == "updated"
+    assert result.scheduled("updateEndpoint") == 2
+    assert result.entered().count("VerifyClaim") == 2
+    assert result.entered().count("WaitBeforeUpdate") == 1
+
+
+def test_update_refused_as_in_progress_again_and_again_fails_after_the_configured_polls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = _run(
+        monkeypatch,
+        _responses(
+            FindEndpoint=EXISTING,
+            UpdateEndpoint=[BUSY],
+            DescribeEndpointBeforeUpdate=[_endpoint("InService", "older-config")],
+            DescribeEndpointAfterRefusal=[_endpoint("InService", "older-config")],
+        ),
+        endpoint_deployment={"update_max_polls": 2},
+    )
+    assert result.status == "FAILED"
+    assert result.error == "EndpointFailed"
+    assert "UpdateEndpoint step" in result.cause and "Cannot update in-progress endpoint" in result.cause
+    assert result.scheduled("updateEndpoint") == 3
+
+
 def test_update_refused_while_the_endpoint_is_settled_fails_with_the_update_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
