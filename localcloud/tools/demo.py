@@ -9,7 +9,9 @@
 6. invoke the endpoint for five rows and print label and prediction, a summary, the model registry's
    entry (`mlops-pipeline versions`) and the notification the run sent;
 7. upload new data while a caller keeps invoking the endpoint: the update rolls out with demo.tfvars'
-   strategy (a canary), printed step by step with the traffic split and the rollback alarms;
+   strategy (a canary), printed step by step with the traffic split and the rollback alarms. A demo run
+   again on a kept-up cloud finds the endpoint serving: its first upload (step 4) is then this update,
+   shown that way, and this step is left out;
 8. upload data whose schema changed (one more column): the model passes its gate but rejects every
    production-shaped request, so the canary trips the 4XX alarm and the endpoint rolls back by itself,
    while the old fleet keeps answering. The run fails `EndpointUpdateRolledBack`, as it should;
@@ -152,23 +154,43 @@ def _upload_with_live_traffic(
     return result
 
 
+def endpoint_in_service(sagemaker: Any, endpoint_name: str) -> bool:
+    """Whether the endpoint exists and serves (InService), so that an upload now updates it."""
+    listed = sagemaker.list_endpoints(NameContains=endpoint_name)["Endpoints"]
+    return any(
+        endpoint["EndpointName"] == endpoint_name and endpoint["EndpointStatus"] == "InService"
+        for endpoint in listed
+    )
+
+
+def _rollout_explained(pipeline: dict[str, Any]) -> str:
+    strategy = pipeline["settings"]["endpoint_deployment"]["strategy"]
+    return (
+        f"the endpoint update rolls out {strategy}, watched by the rollback alarms. The local cloud runs "
+        f"rollouts and their alarms' periods {rollout_clock.TIME_SCALE_ENV_VAR} times faster than real time "
+        f"(default {rollout_clock.DEFAULT_TIME_SCALE:g}: a 300 s bake lasts 5 s)"
+    )
+
+
 def _show_rollouts(
-    port: int, pipeline: dict[str, Any], rows: int, seed: int, production_row: list[str]
+    port: int,
+    pipeline: dict[str, Any],
+    rows: int,
+    seed: int,
+    production_row: list[str],
+    update_shown: bool,
 ) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     sample_dir = config.PROJECT_ROOT / "build" / "sample-data"
-    strategy = pipeline["settings"]["endpoint_deployment"]["strategy"]
-    _say(
-        f"\nSecond upload (new data): the endpoint update rolls out {strategy}, watched by the "
-        "rollback alarms. The local cloud runs rollouts and their alarms' periods "
-        f"{rollout_clock.TIME_SCALE_ENV_VAR} times faster than real time (default "
-        f"{rollout_clock.DEFAULT_TIME_SCALE:g}: a 300 s bake lasts 5 s)"
-    )
-    fresh = sample_dir / f"churn-{rows}-{seed + 1}.csv"
-    write_churn_csv(fresh, rows=rows, seed=seed + 1)
-    good = _upload_with_live_traffic(port, pipeline, f"churn-{stamp}-new-data.csv", fresh, production_row)
-    if good.status != "SUCCEEDED":
-        return 1
+    if update_shown:
+        _say("\nSecond upload (new data): left out, the first upload's run rolled out an update already")
+    else:
+        _say(f"\nSecond upload (new data): {_rollout_explained(pipeline)}")
+        fresh = sample_dir / f"churn-{rows}-{seed + 1}.csv"
+        write_churn_csv(fresh, rows=rows, seed=seed + 1)
+        good = _upload_with_live_traffic(port, pipeline, f"churn-{stamp}-new-data.csv", fresh, production_row)
+        if good.status != "SUCCEEDED":
+            return 1
     _say(
         "\nThird upload: the same kind of data with one more column, as an upstream schema change "
         "would send. "
@@ -187,7 +209,7 @@ def _show_rollouts(
         return 1
     _say(
         f"  as designed: rolled back, the endpoint is {endpoint['EndpointStatus']} on "
-        f"{endpoint['EndpointConfigName']} (the second upload's model)"
+        f"{endpoint['EndpointConfigName']} (the previous upload's model)"
     )
     return 0
 
@@ -302,11 +324,25 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
         )
         _say(f"Subscribed a queue to {pipeline['notification_topic_arn']} (offline, in place of an e-mail)")
         _wait_for_rollback_alarms(config.boto3_client("cloudwatch", port), pipeline)
+        sample = first_rows(data_file, PREDICTION_ROWS)
+        # A demo run again on a kept-up cloud finds the endpoint serving the last demo's model: its first
+        # upload already is the update the second upload would show, so it is shown with live traffic
+        # once, rather than rolled out unwatched and then again.
+        updates_serving_endpoint = variant is None and endpoint_in_service(
+            config.boto3_client("sagemaker", port), pipeline["endpoint_name"]
+        )
         _say(f"Uploading {rows} rows to {pipeline['input_s3_uri']}{file_name}; states of the run it starts:")
         upload_started = time.monotonic()
-        result = upload_and_follow(
-            s3, sfn, pipeline, file_name, data_file.read_bytes(), on_state=_StateProgress()
-        )
+        if updates_serving_endpoint:
+            _say(
+                f"  (endpoint {pipeline['endpoint_name']} serves an earlier demo's model, so this upload "
+                f"updates it: {_rollout_explained(pipeline)})"
+            )
+            result = _upload_with_live_traffic(port, pipeline, file_name, data_file, sample[0][1:])
+        else:
+            result = upload_and_follow(
+                s3, sfn, pipeline, file_name, data_file.read_bytes(), on_state=_StateProgress()
+            )
         upload_to_done = time.monotonic() - upload_started
         run_input = result.run_input
         if result.status != "SUCCEEDED":
@@ -314,7 +350,6 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
             return 1
 
         runtime = config.boto3_client("sagemaker-runtime", port)
-        sample = first_rows(data_file, PREDICTION_ROWS)
         predictions = predict_rows(runtime, pipeline["endpoint_name"], [row[1:] for row in sample])
         _say(f"\ninvoke_endpoint({pipeline['endpoint_name']}) for {PREDICTION_ROWS} rows:")
         _say("  label  prediction")
@@ -350,7 +385,10 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
             )
             if scored != 0:
                 return 1
-        elif _show_rollouts(port, pipeline, rows, seed, sample[0][1:]) != 0:
+        elif (
+            _show_rollouts(port, pipeline, rows, seed, sample[0][1:], update_shown=updates_serving_endpoint)
+            != 0
+        ):
             return 1
         else:
             inbox.wait_for("rolled back")
