@@ -9,7 +9,8 @@ A patch names its target (a class or module and an attribute) and how it changes
 
 Every wrapped or replaced target is moto-internal, so a moto upgrade may change it under the patch.
 Each such patch therefore records a fingerprint of the target's source as the patch was written
-against it (`fingerprint(original)`: the first 16 hex digits of the SHA-256 of `inspect.getsource`),
+against it (`fingerprint(original)`: the first 16 hex digits of the SHA-256 of `inspect.getsource`, or
+of the repr of a module constant),
 and `apply` refuses to patch a target whose fingerprint differs, with an error naming the patch, the
 target and both fingerprints. An added attribute has no fingerprint; `apply` refuses to add it once
 moto defines it. `apply` records what it patched: applying the same patch again is a no-op.
@@ -64,12 +65,15 @@ def add(name: str, owner: Any, attribute: str, value: Any) -> Patch:
 
 
 def fingerprint(value: Any) -> str:
-    """First 16 hex digits of the SHA-256 of the source of a function, method or class."""
+    """First 16 hex digits of the SHA-256 of the source of a function, method or class; of a module
+    constant (a number, a string), of its repr, so a replaced setting is refused once moto changes it."""
     if isinstance(value, staticmethod | classmethod):
         value = value.__func__
     elif isinstance(value, property):
         value = value.fget
-    return hashlib.sha256(inspect.getsource(value).encode()).hexdigest()[:16]
+    is_constant = isinstance(value, int | float | str | bytes)
+    text = repr(value) if is_constant else inspect.getsource(value)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,14 @@ from localcloud.stepfunctions import (
     stop_execution,
     streaming_bodies,
     sync_callback,
+    sync_polling,
 )
 
 PATCHES = (
     *execution_role.PATCHES,
     *api_actions.PATCHES,
     *sync_callback.PATCHES,
+    *sync_polling.PATCHES,
     *sagemaker_integration.PATCHES,
     *empty_filter.PATCHES,
     *sdk_error_names.PATCHES,

@@ -55,6 +55,10 @@ from sample_data import write_churn_csv
 DEMO_PIPELINE = "churn-xgboost"
 DEMO_WORKING_COPY = "localcloud-demo"
 PREDICTION_ROWS = 5
+# The demo's live traffic: a steady caller, as production's would be. A 25 % canary still gets about 125
+# requests per 5-second bake; a caller calling back to back (about 300 a second here) took a core of two
+# from the Glue job and training job of the run it watches.
+DEMO_CALLER_REQUESTS_PER_SECOND = 100.0
 # What each variant changes in demo.tfvars' pipeline, applied as one more var file.
 VARIANT_SETTINGS: dict[str, dict[str, Any]] = {
     "serverless": {
@@ -126,7 +130,9 @@ def _upload_with_live_traffic(
 ) -> RunResult:
     """Upload while a caller keeps invoking the endpoint; print the rollout and the traffic it saw."""
     runtime = config.boto3_client("sagemaker-runtime", port)
-    traffic = EndpointTraffic(runtime, pipeline["endpoint_name"], ",".join(production_row)).start()
+    traffic = EndpointTraffic(
+        runtime, pipeline["endpoint_name"], ",".join(production_row), DEMO_CALLER_REQUESTS_PER_SECOND
+    ).start()
     watch = RolloutWatch(
         config.boto3_client("sagemaker", port),
         config.boto3_client("cloudwatch", port),

@@ -30,6 +30,8 @@ class EndpointTraffic:
     runtime: Any  # boto3 sagemaker-runtime client
     endpoint_name: str
     body: str  # one CSV row of features, no label
+    # A production caller's steady rate; None calls back to back, as fast as the endpoint answers.
+    requests_per_second: float | None = None
     answers: list[Answer] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -48,8 +50,13 @@ class EndpointTraffic:
             return Answer(time.monotonic(), headers.get(FLEET_HEADER, ""), False, code)
 
     def _run(self) -> None:
+        started = time.monotonic()
         while not self._stop.is_set():
             self.answers.append(self._call())
+            if self.requests_per_second is not None:
+                # On a schedule from the start, so a slow answer is caught up rather than the rate drifting.
+                due = started + len(self.answers) / self.requests_per_second
+                self._stop.wait(max(0.0, due - time.monotonic()))
 
     def start(self) -> EndpointTraffic:
         self._thread = threading.Thread(target=self._run, name=f"traffic-{self.endpoint_name}", daemon=True)

@@ -135,3 +135,10 @@ def test_two_patches_of_one_target_are_refused() -> None:
 
     with pytest.raises(patching.PatchError, match=r"tests\.first and tests\.second both change"):
         patching.apply([first, second])
+
+
+def test_a_module_constant_is_fingerprinted_by_its_value() -> None:
+    # A replaced setting (a period, a limit) is refused once moto ships another value.
+    assert patching.fingerprint(0.5) == patching.fingerprint(0.5)
+    assert patching.fingerprint(0.5) != patching.fingerprint(0.25)
+    assert patching.fingerprint("0.5") != patching.fingerprint(0.5)
