@@ -352,7 +352,8 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
         upload_to_done = time.monotonic() - upload_started
         run_input = result.run_input
         if result.status != "SUCCEEDED":
-            _say(f"\nRun {result.status}: {result.error}\n{result.cause}")
+            if not updates_serving_endpoint:  # the live-traffic view printed the outcome already
+                _say(f"\nRun {result.status}: {result.error}\n{result.cause}")
             return 1
 
         runtime = config.boto3_client("sagemaker-runtime", port)
