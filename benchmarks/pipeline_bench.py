@@ -3,7 +3,8 @@
 Prints, for the generated sample data (3,000 rows unless --rows): terraform apply time; for a
 first upload (endpoint created) and a second one (endpoint updated with demo.tfvars' canary, its
 5-minute bakes on the local cloud's rollout clock, while a caller keeps invoking it), seconds per state
-and from upload to InService, and the requests served during the run by each fleet; a third upload with
+and from upload to InService (for the update also without its configured bakes, which are the deployment
+config's waits on the rollout clock), and the requests served during the run by each fleet; a third upload with
 one more column, whose canary is rolled back by the 4XX alarm (seconds, requests served, failed); then
 latency and throughput of the endpoint through InvokeEndpoint: p50 / p99 of single-row requests and rows
 per second for single-row and 1,000-row requests.
@@ -17,8 +18,9 @@ import sys
 import time
 
 from benchmarks.deployed_demo import deployed_demo
-from localcloud import config
+from localcloud import config, rollout_clock
 from localcloud.sagemaker import endpoints
+from localcloud.sagemaker.deployment_config import parse_deployment_config
 from localcloud.sagemaker.latency import boto3_invoker, http_invoker, instant_answers, measure
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
 from localcloud.tools.rollout_watch import traffic_summary
@@ -57,6 +59,20 @@ def print_run(
     for stage, seconds in result.stage_seconds().items():
         print(f"  {stage:<38} {seconds:6.2f} s")
     print(f"  {'upload -> InService (wall clock)':<38} {upload_to_done:6.2f} s")
+
+
+def configured_bake_seconds(port: int, endpoint_name: str) -> float:
+    """Real seconds the endpoint's last update was configured to wait (bakes and termination wait), on the
+    local cloud's rollout clock: the part of upload -> InService that is the deployment config's, not ours."""
+    endpoint = config.boto3_client("sagemaker", port).describe_endpoint(EndpointName=endpoint_name)
+    instances = sum(variant.get("CurrentInstanceCount", 0) for variant in endpoint["ProductionVariants"])
+    plan = parse_deployment_config(endpoint.get("LastDeploymentConfig"), instances)
+    return 0.0 if plan is None else rollout_clock.current().real_seconds(plan.total_wait_seconds)
+
+
+def print_without_bakes(upload_to_done: float, bakes: float) -> None:
+    print(f"  {'of which the configured bakes':<38} {bakes:6.2f} s")
+    print(f"  {'upload -> InService without bakes':<38} {upload_to_done - bakes:6.2f} s")
 
 
 def print_endpoint_latency(
@@ -124,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         print_run(f"second upload ({args.rows} rows, canary update)", second, second_seconds, answers)
         if second.status != "SUCCEEDED":
             return 1
+        print_without_bakes(second_seconds, configured_bake_seconds(cloud.port, outputs["endpoint_name"]))
         changed = work_dir / "churn-extra-column.csv"
         write_churn_csv(changed, rows=args.rows, seed=9, extra_columns=1)
         third, third_seconds, answers = run_under_traffic(
