@@ -91,6 +91,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         """Stop serving and give moto back its settings, so later in-process moto users see plain moto."""
+        from localcloud.awslambda import environments
         from localcloud.cloudwatch import alarm_evaluator
         from localcloud.glue import worker_pool
         from localcloud.scheduler import firing
@@ -99,6 +100,7 @@ class LocalCloud:
         firing.stop()
         self.server.stop()
         worker_pool.POOL.stop_all()
+        environments.POOL.stop_all()
         default_user_config["stepfunctions"] = self.previous_stepfunctions_config
         for name, value in self.previous_environment.items():
             if value is None:

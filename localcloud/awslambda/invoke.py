@@ -1,8 +1,9 @@
 """Lambda invocation without Docker.
 
-Both the `Invoke` API and the S3 bucket-notification path run the deployed package's handler in a
-subprocess (`localcloud/awslambda/runtime.py`) with the function's environment variables, region,
-test credentials and `AWS_ENDPOINT_URL` pointing at the local cloud.
+Both the `Invoke` API and the S3 bucket-notification path run the deployed package's handler in an
+execution environment (`localcloud/awslambda/runtime.py` in a process of its own, kept warm between
+invocations by `environments.py`) with the function's environment variables, region, its execution role's
+credentials and `AWS_ENDPOINT_URL` pointing at the local cloud.
 
 - `RequestResponse`: the handler's result is the payload; an uncaught exception gives the error
   document with `X-Amz-Function-Error: Unhandled`, as AWS does.
@@ -36,6 +37,7 @@ from moto.core.utils import iso_8601_datetime_with_milliseconds
 from moto.s3 import notifications as s3_notifications
 
 from localcloud import config, patching, shared_state
+from localcloud.awslambda import environments
 from localcloud.iam import authorization, role_sessions
 from localcloud.iam.role_sessions import RoleSession
 
@@ -122,38 +124,76 @@ def invoke_function(function: LambdaFunction, event: bytes) -> Invocation:
         }
         return Invocation(json.dumps(denied).encode(), "Unhandled", denied["errorMessage"], request_id)
     started = time.monotonic()
-    try:
-        completed = subprocess.run(
-            [sys.executable, str(RUNTIME), str(_code_dir(function)), function.handler],
-            input=event,
-            capture_output=True,
-            env=_environment(function, request_id, session),
-            timeout=float(function.timeout),
-            check=False,
+    command = [sys.executable, str(RUNTIME), str(_code_dir(function)), function.handler]
+    environment = _environment(function, request_id, session)
+    if environments.warm_environments_from_environment() > 0:
+        outcome = environments.POOL.invoke(
+            function.function_arn,
+            _configuration_key(function),
+            command,
+            environment,
+            request_id,
+            event,
+            float(function.timeout),
         )
-        payload, logs = completed.stdout, completed.stderr.decode(errors="replace")
-        function_error = None if completed.returncode == 0 else "Unhandled"
-        if completed.returncode not in (0, 1) or not payload:
-            payload = json.dumps(
-                {
-                    "errorType": "Runtime.ExitError",
-                    "errorMessage": f"RequestId: {request_id} Error: "
-                    f"Runtime exited with error: exit status {completed.returncode}",
-                }
-            ).encode()
-            function_error = "Unhandled"
-    except subprocess.TimeoutExpired as expired:
-        logs = (expired.stderr or b"").decode(errors="replace")
-        payload = json.dumps(
-            {
-                "errorMessage": f"{time.strftime('%Y-%m-%dT%H:%M:%S')}Z {request_id} Task timed out after "
-                f"{float(function.timeout):.2f} seconds"
-            }
-        ).encode()
-        function_error = "Unhandled"
+    else:
+        outcome = _invoke_in_a_process_of_its_own(command, environment, event, float(function.timeout))
+    payload, function_error = _answer(outcome, request_id, float(function.timeout))
+    logs = outcome.logs
     duration_ms = (time.monotonic() - started) * 1000
     _save_logs(function, request_id, logs, duration_ms, function_error, session)
     return Invocation(payload, function_error, logs, request_id)
+
+
+def _configuration_key(function: LambdaFunction) -> str:
+    """What an execution environment is started with; an update of any of it needs new environments."""
+    return environments.configuration_key(
+        function.function_arn,
+        hashlib.sha256(function.code_bytes).hexdigest(),
+        function.handler,
+        function.run_time,
+        function.timeout,
+        function.memory_size,
+        function.role,
+        function.environment_vars or {},
+    )
+
+
+def _invoke_in_a_process_of_its_own(
+    command: list[str], environment: dict[str, str], event: bytes, timeout_seconds: float
+) -> environments.Outcome:
+    try:
+        completed = subprocess.run(
+            command, input=event, capture_output=True, env=environment, timeout=timeout_seconds, check=False
+        )
+    except subprocess.TimeoutExpired as expired:
+        return environments.Outcome(
+            None, False, (expired.stderr or b"").decode(errors="replace"), timed_out=True
+        )
+    logs = completed.stderr.decode(errors="replace")
+    if completed.returncode not in (0, 1) or not completed.stdout:
+        return environments.Outcome(None, False, logs, returncode=completed.returncode)
+    return environments.Outcome(completed.stdout, completed.returncode == 0, logs)
+
+
+def _answer(
+    outcome: environments.Outcome, request_id: str, timeout_seconds: float
+) -> tuple[bytes, str | None]:
+    """The invocation's payload and function error, as Lambda reports them."""
+    if outcome.timed_out:
+        timed_out = {
+            "errorMessage": f"{time.strftime('%Y-%m-%dT%H:%M:%S')}Z {request_id} Task timed out after "
+            f"{timeout_seconds:.2f} seconds"
+        }
+        return json.dumps(timed_out).encode(), "Unhandled"
+    if outcome.payload is None:
+        exited = {
+            "errorType": "Runtime.ExitError",
+            "errorMessage": f"RequestId: {request_id} Error: "
+            f"Runtime exited with error: exit status {outcome.returncode}",
+        }
+        return json.dumps(exited).encode(), "Unhandled"
+    return outcome.payload, None if outcome.succeeded else "Unhandled"
 
 
 def _save_logs(
