@@ -11,8 +11,8 @@ The pool keeps up to `LOCALCLOUD_LAMBDA_WARM_ENVIRONMENTS` idle environments per
 environment each, started on demand. An environment serves one configuration of its function (code,
 handler, runtime, memory, timeout, role, environment variables): after an update, invocations start new
 ones and the old ones are stopped. An invocation that times out or whose process exits ends its
-environment, as on AWS; one that raised keeps it. Environments idle for IDLE_SECONDS end (a deleted
-function's too), as do all when the local cloud stops.
+environment, as on AWS; one that raised keeps it. Environments idle for IDLE_SECONDS are stopped by the
+next invocation of any function (a deleted function's too), and all when the local cloud stops.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ class ExecutionEnvironment:
     def invoke(self, request_id: str, event: bytes, timeout_seconds: float) -> tuple[Outcome, bool]:
         """Run one invocation: its outcome, and whether the environment may serve another."""
         assert self.process.stdin is not None and self.process.stdout is not None
-        request = {"request_id": request_id, "event": event.decode()}
+        request = {"request_id": request_id, "event": event.decode(errors="replace")}
         try:
             self.process.stdin.write((json.dumps(request) + "\n").encode())
             self.process.stdin.flush()

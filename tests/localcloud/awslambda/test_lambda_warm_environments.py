@@ -160,3 +160,13 @@ def test_warm_environments_off_runs_each_invocation_cold(
     second, _, _ = _invoke(aws, name, {})
     assert (first["count"], second["count"]) == (1, 1)
     assert first["pid"] != second["pid"]
+
+
+def test_an_environment_idle_too_long_is_stopped_and_the_next_invocation_starts_cold(
+    aws: Callable[[str], Any], create_function: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = create_function()
+    first, _, _ = _invoke(aws, name, {})
+    monkeypatch.setattr(environments, "IDLE_SECONDS", -1.0)  # every idle environment is past its time
+    second, _, _ = _invoke(aws, name, {})
+    assert second["count"] == 1 and second["pid"] != first["pid"]
