@@ -4,8 +4,8 @@ Prints, for the generated sample data (3,000 rows unless --rows): terraform appl
 first upload (endpoint created) and a second one (endpoint updated with demo.tfvars' canary, its
 5-minute bakes on the local cloud's rollout clock, while a caller keeps invoking it), seconds per state
 and from upload to InService (for the update also without its configured bakes, which are the deployment
-config's waits on the rollout clock), and the requests served during the run by each fleet; a third upload with
-one more column, whose canary is rolled back by the 4XX alarm (seconds, requests served, failed); then
+config's waits on the rollout clock), and the requests served during the run by each fleet; a third upload
+with one more column, whose canary is rolled back by the 4XX alarm (seconds, requests served, failed); then
 latency and throughput of the endpoint through InvokeEndpoint: p50 / p99 of single-row requests and rows
 per second for single-row and 1,000-row requests.
 Everything it deploys is destroyed at the end.
