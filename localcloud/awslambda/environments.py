@@ -137,10 +137,12 @@ class ExecutionEnvironment:
         return outcome, not reply["init_failed"] and self.process.poll() is None
 
     def _exited(self) -> Outcome:
-        returncode = self.process.wait()
-        logs = self._logs_after_exit()
+        # Its reply stream ended or took no request: the process is ending (or closed its own streams and
+        # is of no use any more, in which case it is stopped).
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=LOG_WAIT_SECONDS)
         self.stop()
-        return Outcome(None, False, logs, returncode=returncode)
+        return Outcome(None, False, self._logs_after_exit(), returncode=self.process.returncode)
 
     def stop(self) -> None:
         if self.process.poll() is None:
