@@ -2,7 +2,7 @@
 
 AWS runs these on its own time; the local cloud runs each as one daemon thread that `localcloud.server`
 starts with the cloud and stops with it. One pass failing never ends the thread: the next may succeed.
-The clocks' settings (seconds, time scales) are read from the environment here too.
+The local cloud's settings (seconds, time scales, pool sizes) are read from the environment here too.
 """
 
 from __future__ import annotations
@@ -25,6 +25,19 @@ def seconds_from_environment(name: str, default: float) -> float:
         return max(float(text), 0.0)
     except ValueError:
         LOG.warning("%s=%r is not a number of seconds; using %s", name, text, default)
+        return default
+
+
+def count_from_environment(name: str, default: int) -> int:
+    """A non-negative whole number from the environment (how many of something to keep); `default` when
+    unset or not a number (a warning says so)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return max(int(text), 0)
+    except ValueError:
+        LOG.warning("%s=%r is not a number; using %s", name, text, default)
         return default
 
 

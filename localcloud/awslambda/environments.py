@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 
 from localcloud.awslambda.runtime import INVOCATION_LOG_END
+from localcloud.background_loop import count_from_environment
 
 LOG = logging.getLogger(__name__)
 
@@ -42,14 +43,7 @@ LOG_WAIT_SECONDS = 5.0
 
 
 def warm_environments_from_environment() -> int:
-    text = os.environ.get(WARM_ENVIRONMENTS_ENV_VAR, "").strip()
-    try:
-        return max(int(text), 0) if text else DEFAULT_WARM_ENVIRONMENTS
-    except ValueError:
-        LOG.warning(
-            "%s=%r is not a number; using %s", WARM_ENVIRONMENTS_ENV_VAR, text, DEFAULT_WARM_ENVIRONMENTS
-        )
-        return DEFAULT_WARM_ENVIRONMENTS
+    return count_from_environment(WARM_ENVIRONMENTS_ENV_VAR, DEFAULT_WARM_ENVIRONMENTS)
 
 
 def configuration_key(*parts: object) -> str:

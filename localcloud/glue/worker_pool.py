@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from localcloud.background_loop import seconds_from_environment
+from localcloud.background_loop import count_from_environment, seconds_from_environment
 from localcloud.shared_state import work_root
 
 LOG = logging.getLogger(__name__)
@@ -41,12 +41,7 @@ DEFAULT_START_TIMEOUT_SECONDS = 120.0
 
 
 def warm_workers_from_environment() -> int:
-    text = os.environ.get(WARM_WORKERS_ENV_VAR, "").strip()
-    try:
-        return max(int(text), 0) if text else DEFAULT_WARM_WORKERS
-    except ValueError:
-        LOG.warning("%s=%r is not a number; using %s", WARM_WORKERS_ENV_VAR, text, DEFAULT_WARM_WORKERS)
-        return DEFAULT_WARM_WORKERS
+    return count_from_environment(WARM_WORKERS_ENV_VAR, DEFAULT_WARM_WORKERS)
 
 
 class WorkerUnavailable(RuntimeError):

@@ -6,7 +6,12 @@ import threading
 
 import pytest
 
-from localcloud.background_loop import BackgroundLoop, seconds_from_environment, time_scale_from_environment
+from localcloud.background_loop import (
+    BackgroundLoop,
+    count_from_environment,
+    seconds_from_environment,
+    time_scale_from_environment,
+)
 
 
 def test_a_failing_pass_does_not_end_the_thread() -> None:
@@ -78,3 +83,12 @@ def test_seconds_from_environment(monkeypatch: pytest.MonkeyPatch, text: str, ex
 def test_time_scale_from_environment(monkeypatch: pytest.MonkeyPatch, text: str, expected: float) -> None:
     monkeypatch.setenv("LOCALCLOUD_TEST_TIME_SCALE", text)
     assert time_scale_from_environment("LOCALCLOUD_TEST_TIME_SCALE", 7.0) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("", 4), ("0", 0), (" 2 ", 2), ("-1", 0), ("many", 4), ("1.5", 4)]
+)
+def test_count_from_environment(monkeypatch: pytest.MonkeyPatch, text: str, expected: int) -> None:
+    # The pool sizes: LOCALCLOUD_GLUE_WARM_WORKERS, LOCALCLOUD_LAMBDA_WARM_ENVIRONMENTS.
+    monkeypatch.setenv("LOCALCLOUD_TEST_COUNT", text)
+    assert count_from_environment("LOCALCLOUD_TEST_COUNT", 4) == expected
