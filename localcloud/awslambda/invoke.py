@@ -129,7 +129,7 @@ def invoke_function(function: LambdaFunction, event: bytes) -> Invocation:
     if environments.warm_environments_from_environment() > 0:
         outcome = environments.POOL.invoke(
             function.function_arn,
-            _configuration_key(function),
+            _configuration_key(function, command),
             command,
             environment,
             request_id,
@@ -145,12 +145,12 @@ def invoke_function(function: LambdaFunction, event: bytes) -> Invocation:
     return Invocation(payload, function_error, logs, request_id)
 
 
-def _configuration_key(function: LambdaFunction) -> str:
-    """What an execution environment is started with; an update of any of it needs new environments."""
+def _configuration_key(function: LambdaFunction, command: list[str]) -> str:
+    """What an execution environment is started with; an update of any of it needs new environments. The
+    command names the code version (its unpacked folder is named by the package's digest) and the handler."""
     return environments.configuration_key(
         function.function_arn,
-        hashlib.sha256(function.code_bytes).hexdigest(),
-        function.handler,
+        command,
         function.run_time,
         function.timeout,
         function.memory_size,

@@ -104,6 +104,20 @@ def test_a_configuration_update_starts_new_environments(
     assert after["count"] == 1 and after["pid"] != before["pid"]
 
 
+def test_a_code_update_starts_new_environments(
+    aws: Callable[[str], Any],
+    create_function: Callable[..., str],
+    zip_package: Callable[[dict[str, str]], bytes],
+) -> None:
+    name = create_function()
+    before, _, _ = _invoke(aws, name, {})
+    updated = HANDLER.replace('"greeting": os.environ.get("GREETING")', '"greeting": "from the new code"')
+    aws("lambda").update_function_code(FunctionName=name, ZipFile=zip_package({"app.py": updated}))
+    after, _, _ = _invoke(aws, name, {})
+    assert after["greeting"] == "from the new code"
+    assert after["count"] == 1 and after["pid"] != before["pid"]
+
+
 def test_a_timeout_ends_the_environment(
     aws: Callable[[str], Any], create_function: Callable[..., str]
 ) -> None:
