@@ -21,7 +21,7 @@ from benchmarks.deployed_demo import deployed_demo
 from localcloud import config, rollout_clock
 from localcloud.sagemaker import endpoints
 from localcloud.sagemaker.deployment_config import parse_deployment_config
-from localcloud.sagemaker.latency import boto3_invoker, http_invoker, instant_answers, measure
+from localcloud.sagemaker.latency import Target, instant_answers, measure_in_a_client_process
 from localcloud.tools.endpoint_traffic import Answer, EndpointTraffic
 from localcloud.tools.rollout_watch import traffic_summary
 from localcloud.tools.run_follower import RunResult, upload_and_follow
@@ -83,22 +83,23 @@ def print_endpoint_latency(
     server = endpoints.route(config.ACCOUNT_ID, config.REGION, endpoint_name)
     if server is None:
         raise RuntimeError(f"endpoint {endpoint_name} has no model server to measure")
-    through = measure(
-        boto3_invoker(endpoint_url, endpoint_name), rows, single_row_requests=single_row_requests
-    )
-    straight = measure(
-        http_invoker(f"http://{server.host}:{server.port}/invocations"),
-        rows,
-        single_row_requests=single_row_requests,
-    )
+    # The local cloud serves from this process: the clients run in one of their own, as an application's.
     with instant_answers() as instant_url:
-        client_only = measure(
-            boto3_invoker(instant_url, endpoint_name), rows, single_row_requests=single_row_requests
+        reports = measure_in_a_client_process(
+            {
+                "through": Target.boto3(endpoint_url, endpoint_name),
+                "straight": Target.http(f"http://{server.host}:{server.port}/invocations"),
+                "client_only": Target.boto3(instant_url, endpoint_name),
+                "plain_client_only": Target.http(f"{instant_url}/invocations"),
+            },
+            rows,
+            single_row_requests=single_row_requests,
         )
-        plain_client_only = measure(
-            http_invoker(f"{instant_url}/invocations"), rows, single_row_requests=single_row_requests
-        )
-    print("\nendpoint through InvokeEndpoint (boto3 sagemaker-runtime, local cloud):")
+    through, straight = reports["through"], reports["straight"]
+    client_only, plain_client_only = reports["client_only"], reports["plain_client_only"]
+    print(
+        "\nendpoint through InvokeEndpoint (boto3 sagemaker-runtime, local cloud; client in its own process):"
+    )
     print("  " + through.format().replace("\n", "\n  "))
     print("baseline, the same requests straight to the model server (POST /invocations, kept-alive):")
     print("  " + straight.format().replace("\n", "\n  "))

@@ -311,10 +311,10 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
             "(root configuration, demo.tfvars, local endpoint override) ..."
         )
         started = time.monotonic()
-        applied = terraform.apply_if_changed()
+        deployed = terraform.apply_if_changed_with_outputs()
         apply_seconds = time.monotonic() - started
-        pipeline = terraform.outputs()["pipelines"][pipeline_name]
-        outcome = "applied" if applied else "no changes: planned"
+        pipeline = deployed.outputs["pipelines"][pipeline_name]
+        outcome = "applied" if deployed.changed else "no changes: planned"
         _say(f"  {outcome} in {apply_seconds:.1f} s; bucket {pipeline['bucket_name']}")
 
         data_file = config.PROJECT_ROOT / "build" / "sample-data" / f"churn-{rows}-{seed}.csv"

@@ -11,6 +11,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+# Seconds one ReceiveMessage may wait for a message (SQS allows up to 20); short, so a timeout is kept.
+LONG_POLL_SECONDS = 2
+
 
 @dataclass
 class NotificationInbox:
@@ -46,16 +49,9 @@ class NotificationInbox:
 
     def poll(self) -> list[str]:
         """Everything received so far (read messages are deleted from the queue and kept here)."""
-        while True:
-            batch = self.sqs.receive_message(
-                QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-            )
-            messages = batch.get("Messages", [])
-            if not messages:
-                return self.received
-            for message in messages:
-                self.received.append(message["Body"])
-                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        while self._receive(wait_seconds=0):
+            pass
+        return self.received
 
     def wait_for(self, *fragments: str, timeout: float = 30.0) -> str:
         """The first message containing every fragment; AssertionError naming what arrived if none does."""
@@ -64,8 +60,21 @@ class NotificationInbox:
             for body in self.poll():
                 if all(fragment in body for fragment in fragments):
                     return body
-            if time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 raise AssertionError(
                     f"no notification with {fragments} within {timeout:.0f} s; received: {self.received}"
                 )
-            time.sleep(0.5)
+            # A long poll, as an SQS consumer waits: it answers as soon as a message arrives.
+            self._receive(wait_seconds=max(1, min(LONG_POLL_SECONDS, int(remaining))))
+
+    def _receive(self, *, wait_seconds: int) -> bool:
+        """One ReceiveMessage: keep and delete what it returned; whether it returned anything."""
+        batch = self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+        )
+        messages = batch.get("Messages", [])
+        for message in messages:
+            self.received.append(message["Body"])
+            self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return bool(messages)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,9 @@ MIRROR_CLI_CONFIG = config.PROJECT_ROOT / "build" / "terraform.rc"
 ROOT_MODULE = config.PROJECT_ROOT / "terraform"
 DEMO_VAR_FILES = (config.PROJECT_ROOT / "environments" / "demo.tfvars",)
 OVERRIDE_FILE_NAME = "localcloud_override.tf"
+LOCK_FILE_NAME = ".terraform.lock.hcl"
+# Terraform's advice when a working directory's initialisation is missing or out of date.
+INIT_ADVICE = re.compile(r"\bterraform\s+init\b")
 # A configuration's state is never linked into a working copy: a local apply would write the real one.
 STATE_NAMES = {"terraform.tfstate", "terraform.tfstate.backup", "terraform.tfstate.d"}
 STATE_SUFFIXES = (".tfstate", ".tfplan")
@@ -158,10 +162,27 @@ class LocalTerraform:
         override = header + provider_override(self.endpoint_url) + self.module_overrides
         (self.working_dir / OVERRIDE_FILE_NAME).write_text(override, encoding="utf-8")
 
-    def _run(self, *args: str, ok_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-        env = {**terraform_environment(), "TF_IN_AUTOMATION": "1"}
-        command = ["terraform", f"-chdir={self.working_dir}", *args]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    def _command(self, *args: str) -> tuple[list[str], dict[str, str]]:
+        return ["terraform", f"-chdir={self.working_dir}", *args], {
+            **terraform_environment(),
+            "TF_IN_AUTOMATION": "1",
+        }
+
+    def _run(
+        self, *args: str, ok_codes: tuple[int, ...] = (0,), stdin: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a terraform command in the working copy; when it fails because the working copy's
+        initialisation is out of date (a module, a provider or the backend changed since the last init:
+        Terraform's error then says to run `terraform init`), initialise and run it once more."""
+        command, env = self._command(*args)
+
+        def run() -> subprocess.CompletedProcess[str]:
+            return subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, check=False)
+
+        result = run()
+        if result.returncode not in ok_codes and args[0] != "init" and asks_for_init(result):
+            self._init()
+            result = run()
         if result.returncode not in ok_codes:
             raise TerraformError(
                 f"`terraform {' '.join(args[:2])}` failed (exit {result.returncode}) in {self.working_dir}:\n"
@@ -169,18 +190,32 @@ class LocalTerraform:
             )
         return result
 
+    def _init(self) -> None:
+        self._run("init", "-input=false", "-no-color")
+
+    def is_initialised(self) -> bool:
+        """Whether `terraform init` ran in the working copy (its lock file and .terraform/ exist); whether
+        that initialisation is still current only Terraform can tell, when a command runs."""
+        return (self.working_dir / ".terraform").is_dir() and (self.working_dir / LOCK_FILE_NAME).is_file()
+
     def _var_args(self) -> list[str]:
         args = [f"-var-file={path}" for path in self.var_files]
         args += [f"-var={name}={value}" for name, value in self.extra_vars.items()]
         return args
 
     def init(self, *, fresh_state: bool) -> None:
-        """Build the working copy and initialise it; `fresh_state` forgets what an earlier apply recorded."""
+        """Build the working copy and initialise it unless it already was; `fresh_state` forgets what an
+        earlier apply recorded.
+
+        A repeated demo so skips `terraform init` (1 s of its 30). Nothing is trusted that Terraform would
+        not: a later command that finds the initialisation out of date fails asking for `terraform init`,
+        and `_run` initialises and runs it again."""
         self.prepare()
         if fresh_state:
             for state_file in self.working_dir.glob("terraform.tfstate*"):
                 state_file.unlink()
-        self._run("init", "-input=false", "-no-color")
+        if not self.is_initialised():
+            self._init()
 
     def apply(self) -> None:
         self._run("apply", "-auto-approve", "-input=false", "-no-color", *self._var_args())
@@ -190,7 +225,22 @@ class LocalTerraform:
 
         An unchanged configuration then costs a plan: `apply` plans too, then starts the aws provider once
         more to apply nothing (about 3 s of a repeated demo's 10)."""
+        return self._apply_if_changed(read_outputs=False).changed
+
+    def apply_if_changed_with_outputs(self) -> AppliedConfiguration:
+        """`apply_if_changed`, and the root outputs after it. The state's outputs are read while the plan
+        runs (a plan never writes state): when the plan is empty they are the outputs, so a repeated
+        demo does not wait for `terraform output` (0.5 s) after its plan."""
+        return self._apply_if_changed(read_outputs=True)
+
+    def _apply_if_changed(self, *, read_outputs: bool) -> AppliedConfiguration:
         plan_file = self.working_dir / "localcloud.tfplan"
+        reading: subprocess.Popen[str] | None = None
+        if read_outputs:
+            command, env = self._command("output", "-json", "-no-color")
+            reading = subprocess.Popen(
+                command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            )
         try:
             planned = self._run(
                 "plan",
@@ -201,12 +251,17 @@ class LocalTerraform:
                 *self._var_args(),
                 ok_codes=(0, 2),
             )
-            if planned.returncode == 0:
-                return False
-            self._run("apply", "-input=false", "-no-color", plan_file.name)
-            return True
+            changed = planned.returncode == 2
+            if changed:
+                self._run("apply", "-input=false", "-no-color", plan_file.name)
         finally:
             plan_file.unlink(missing_ok=True)
+            read_during_plan = reading.communicate()[0] if reading is not None else ""
+        if reading is None:
+            return AppliedConfiguration(changed=changed, outputs={})
+        if changed or reading.returncode != 0:
+            return AppliedConfiguration(changed=changed, outputs=self.outputs())
+        return AppliedConfiguration(changed=changed, outputs=_output_values(read_during_plan))
 
     def plan_changes(self) -> str | None:
         """None when the plan is empty, else the plan text (exit code 2 of -detailed-exitcode)."""
@@ -223,21 +278,31 @@ class LocalTerraform:
         shutil.rmtree(self.copy_dir, ignore_errors=True)
 
     def outputs(self) -> dict[str, Any]:
-        raw = json.loads(self._run("output", "-json", "-no-color").stdout)
-        return {name: value["value"] for name, value in raw.items()}
+        return _output_values(self._run("output", "-json", "-no-color").stdout)
 
     def variable(self, name: str) -> Any:
         """A root variable's value as Terraform reads it from the var files (an initialised working copy),
         e.g. `pipelines`, to derive a variant of the configuration as one more var file."""
-        result = subprocess.run(
-            ["terraform", f"-chdir={self.working_dir}", "console", *self._var_args()],
-            input=f"jsonencode(var.{name})\n",
-            env=terraform_environment(),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        result = self._run("console", *self._var_args(), stdin=f"jsonencode(var.{name})\n")
         return json.loads(json.loads(result.stdout))
+
+
+@dataclass(frozen=True)
+class AppliedConfiguration:
+    """What `apply_if_changed_with_outputs` did: whether it applied a change, and the root outputs."""
+
+    changed: bool
+    outputs: dict[str, Any]
+
+
+def asks_for_init(result: subprocess.CompletedProcess[str]) -> bool:
+    """Whether a failed command's output tells to run `terraform init` (a module not installed, plugins
+    not matching the lock file, a backend to initialise), however Terraform wrapped its lines."""
+    return INIT_ADVICE.search(f"{result.stdout}\n{result.stderr}") is not None
+
+
+def _output_values(output_json: str) -> dict[str, Any]:
+    return {name: value["value"] for name, value in json.loads(output_json).items()}
 
 
 def main(argv: list[str] | None = None) -> int:
