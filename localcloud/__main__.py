@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from localcloud import config
@@ -73,6 +74,7 @@ def _start_background(port: int) -> int:
         )
     config.pid_file().write_text(f"{process.pid}\n")
     _port_file().write_text(f"{port}\n")
+    config.instance_file().write_text(f"{uuid.uuid4().hex}\n", encoding="utf-8")
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -80,7 +82,7 @@ def _start_background(port: int) -> int:
                 f"local cloud exited with status {process.returncode}; see {config.server_log_file()}",
                 file=sys.stderr,
             )
-            config.pid_file().unlink(missing_ok=True)
+            _forget_background_cloud()
             return 1
         if wait_until_listening(port, timeout_seconds=0.5):
             print(
@@ -94,15 +96,20 @@ def _start_background(port: int) -> int:
         file=sys.stderr,
     )
     process.terminate()
-    config.pid_file().unlink(missing_ok=True)
+    _forget_background_cloud()
     return 1
+
+
+def _forget_background_cloud() -> None:
+    config.pid_file().unlink(missing_ok=True)
+    config.instance_file().unlink(missing_ok=True)
 
 
 def _stop() -> int:
     pid = _running_pid()
     if pid is None:
         print("not running")
-        config.pid_file().unlink(missing_ok=True)
+        _forget_background_cloud()
         return 0
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
@@ -114,7 +121,7 @@ def _stop() -> int:
     # a Lambda invocation, a model server) with it.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
-    config.pid_file().unlink(missing_ok=True)
+    _forget_background_cloud()
     print(f"stopped (pid {pid})")
     return 0
 

@@ -39,6 +39,20 @@ def pid_file() -> Path:
     return state_dir() / "localcloud.pid"
 
 
+def instance_file() -> Path:
+    """Where `python -m localcloud start` records the id of the background local cloud it started."""
+    return state_dir() / "localcloud.instance"
+
+
+def background_instance_id() -> str | None:
+    """The id of the local cloud started in the background (a new one at each start: its resources live in
+    its memory and go with it); None when none was started, or it stopped."""
+    try:
+        return instance_file().read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
 def server_log_file() -> Path:
     return logs_dir() / "server.log"
 

@@ -36,6 +36,7 @@ import json
 import logging
 import sys
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -302,8 +303,11 @@ def run_demo(port: int, rows: int, seed: int, keep_running: bool, variant: str |
         # One working copy (one state) per demo pipeline; a variant's is named after its pipeline.
         name = DEMO_WORKING_COPY if variant is None else f"{DEMO_WORKING_COPY}-{pipeline_name}"
         terraform = LocalTerraform(endpoint_url=endpoint_url, name=name)
-        # A cloud started just now is empty: state from an earlier demo describes nothing real.
-        terraform.init(fresh_state=cloud is not None)
+        # A cloud started just now is empty: state from an earlier demo describes nothing real. Neither does
+        # state written against a background cloud that has restarted since (its id changed); this process's
+        # own cloud goes with it, so its id is one no later cloud has.
+        cloud_instance = config.background_instance_id() if cloud is None else f"demo-{uuid.uuid4().hex}"
+        terraform.init(fresh_state=cloud is not None, cloud_instance=cloud_instance)
         if variant is not None:
             _apply_variant(terraform, variant)
         _say(

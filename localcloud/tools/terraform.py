@@ -35,6 +35,8 @@ ROOT_MODULE = config.PROJECT_ROOT / "terraform"
 DEMO_VAR_FILES = (config.PROJECT_ROOT / "environments" / "demo.tfvars",)
 OVERRIDE_FILE_NAME = "localcloud_override.tf"
 LOCK_FILE_NAME = ".terraform.lock.hcl"
+# In a working copy: the id of the local cloud its state describes (see LocalTerraform.init).
+CLOUD_INSTANCE_FILE_NAME = ".localcloud-instance"
 # Terraform's advice when a working directory's initialisation is missing or out of date.
 INIT_ADVICE = re.compile(r"\bterraform\s+init\b")
 # A configuration's state is never linked into a working copy: a local apply would write the real one.
@@ -203,17 +205,29 @@ class LocalTerraform:
         args += [f"-var={name}={value}" for name, value in self.extra_vars.items()]
         return args
 
-    def init(self, *, fresh_state: bool) -> None:
+    def init(self, *, fresh_state: bool, cloud_instance: str | None = None) -> None:
         """Build the working copy and initialise it unless it already was; `fresh_state` forgets what an
         earlier apply recorded.
 
-        A repeated demo so skips `terraform init` (1 s of its 30). Nothing is trusted that Terraform would
+        `cloud_instance` is the id of the local cloud this copy is applied to. State written against another
+        one is forgotten too: a local cloud keeps its resources in memory, so they went with it, and
+        refreshing the state would look for each (about 20 s of the aws provider's retries) only to plan
+        them all again. Without an id (or a copy that recorded none) the state is kept and refreshed.
+
+        A repeated demo skips `terraform init` (1 s of its 30). Nothing is trusted that Terraform would
         not: a later command that finds the initialisation out of date fails asking for `terraform init`,
         and `_run` initialises and runs it again."""
         self.prepare()
+        recorded = self.working_dir / CLOUD_INSTANCE_FILE_NAME
+        if cloud_instance is not None and recorded.is_file():
+            fresh_state = fresh_state or recorded.read_text(encoding="utf-8").strip() != cloud_instance
         if fresh_state:
             for state_file in self.working_dir.glob("terraform.tfstate*"):
                 state_file.unlink()
+        if cloud_instance is None:
+            recorded.unlink(missing_ok=True)
+        else:
+            recorded.write_text(f"{cloud_instance}\n", encoding="utf-8")
         if not self.is_initialised():
             self._init()
 

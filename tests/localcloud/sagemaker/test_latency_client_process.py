@@ -26,6 +26,5 @@ def test_each_target_is_measured_from_the_client_process() -> None:
 
 
 def test_a_failing_client_fails_the_measurement_with_its_error() -> None:
-    with instant_answers() as url:
-        with pytest.raises(RuntimeError, match="unknown target kind 'grpc'"):
-            measure_in_a_client_process({"odd": Target("grpc", url)}, ROWS, single_row_requests=5)
+    with instant_answers() as url, pytest.raises(RuntimeError, match="unknown target kind 'grpc'"):
+        measure_in_a_client_process({"odd": Target("grpc", url)}, ROWS, single_row_requests=5)

@@ -156,3 +156,36 @@ def test_asks_for_init_reads_terraforms_advice_however_it_is_wrapped(
 ) -> None:
     result = subprocess.CompletedProcess(args=["terraform"], returncode=1, stdout=stdout, stderr=stderr)
     assert asks_for_init(result) is asks
+
+
+def test_state_written_against_another_local_cloud_is_forgotten(root: Path) -> None:
+    first = _local_terraform(root)
+    first.init(fresh_state=True, cloud_instance="cloud-a")
+    assert first.apply_if_changed() is True
+
+    # The same cloud: its resources are still there, nothing to apply.
+    same_cloud = _local_terraform(root)
+    same_cloud.init(fresh_state=False, cloud_instance="cloud-a")
+    assert same_cloud.apply_if_changed() is False
+
+    # A restarted cloud has none of them: the state is forgotten, everything is planned (and created) again.
+    restarted = _local_terraform(root)
+    restarted.init(fresh_state=False, cloud_instance="cloud-b")
+    assert not (restarted.working_dir / "terraform.tfstate").exists()
+    assert restarted.apply_if_changed() is True
+    assert restarted.apply_if_changed() is False
+
+
+def test_without_a_cloud_id_the_state_is_kept_and_the_recorded_id_dropped(root: Path) -> None:
+    first = _local_terraform(root)
+    first.init(fresh_state=True, cloud_instance="cloud-a")
+    assert first.apply_if_changed() is True
+
+    unknown_cloud = _local_terraform(root)
+    unknown_cloud.init(fresh_state=False)
+    assert unknown_cloud.apply_if_changed() is False
+
+    # What the state was written against is unknown now: a later id cannot prove it stale, so it is kept.
+    later = _local_terraform(root)
+    later.init(fresh_state=False, cloud_instance="cloud-b")
+    assert later.apply_if_changed() is False
