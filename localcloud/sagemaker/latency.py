@@ -13,7 +13,7 @@ reports = measure_in_a_client_process(                             # the same, f
 
 A benchmark whose local cloud runs in its own process measures from a client process of its own, as an
 application calls the local cloud: a client in the server's process shares its GIL, and each waits for the
-other's Python (a single-row p50 of 2.8-3.4 ms in the bench's process against 2.1-2.3 ms from another).
+other's Python (a single-row p50 of 2.8-3.4 ms in the bench's process against 2.1-2.4 ms from another).
 """
 
 from __future__ import annotations
