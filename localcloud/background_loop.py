@@ -12,32 +12,33 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 LOG = logging.getLogger(__name__)
+Number = TypeVar("Number", int, float)
 
 
 def seconds_from_environment(name: str, default: float) -> float:
     """A non-negative number of seconds from the environment; `default` when unset or not a number."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        LOG.warning("%s=%r is not a number of seconds; using %s", name, text, default)
-        return default
+    return _non_negative_from_environment(name, default, float, "a number of seconds")
 
 
 def count_from_environment(name: str, default: int) -> int:
     """A non-negative whole number from the environment (how many of something to keep); `default` when
     unset or not a number (a warning says so)."""
+    return _non_negative_from_environment(name, default, int, "a number")
+
+
+def _non_negative_from_environment(
+    name: str, default: Number, parse: Callable[[str], Number], what: str
+) -> Number:
     text = os.environ.get(name, "").strip()
     if not text:
         return default
     try:
-        return max(int(text), 0)
+        return max(parse(text), parse("0"))
     except ValueError:
-        LOG.warning("%s=%r is not a number; using %s", name, text, default)
+        LOG.warning("%s=%r is not %s; using %s", name, text, what, default)
         return default
 
 
