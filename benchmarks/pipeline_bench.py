@@ -78,44 +78,49 @@ def print_without_bakes(upload_to_done: float, bakes: float) -> None:
 def print_endpoint_latency(
     endpoint_url: str, endpoint_name: str, rows: list[str], single_row_requests: int
 ) -> None:
-    """InvokeEndpoint through the local cloud beside its baseline, the same requests POSTed straight to
-    the model server behind the endpoint: their ratio is the local cloud's cost and holds on any machine."""
+    """InvokeEndpoint through the local cloud beside its baselines: the same boto3 requests sent straight to
+    the model server behind the endpoint (their ratio is what the local cloud costs a boto3 application, and
+    holds on any machine), and the same rows POSTed there with a plain HTTP client."""
     server = endpoints.route(config.ACCOUNT_ID, config.REGION, endpoint_name)
     if server is None:
         raise RuntimeError(f"endpoint {endpoint_name} has no model server to measure")
     # The local cloud serves from this process: the clients run in one of their own, as an application's.
+    invocations_url = f"http://{server.host}:{server.port}/invocations"
     with instant_answers() as instant_url:
         reports = measure_in_a_client_process(
             {
                 "through": Target.boto3(endpoint_url, endpoint_name),
-                "straight": Target.http(f"http://{server.host}:{server.port}/invocations"),
+                "boto3_straight": Target.boto3_straight(invocations_url),
+                "straight": Target.http(invocations_url),
                 "client_only": Target.boto3(instant_url, endpoint_name),
                 "plain_client_only": Target.http(f"{instant_url}/invocations"),
             },
             rows,
             single_row_requests=single_row_requests,
         )
-    through, straight = reports["through"], reports["straight"]
+    through, boto3_straight, straight = reports["through"], reports["boto3_straight"], reports["straight"]
     client_only, plain_client_only = reports["client_only"], reports["plain_client_only"]
     print(
         "\nendpoint through InvokeEndpoint (boto3 sagemaker-runtime, local cloud; client in its own process):"
     )
     print("  " + through.format().replace("\n", "\n  "))
-    print("baseline, the same requests straight to the model server (POST /invocations, kept-alive):")
+    print("baseline, the same InvokeEndpoint requests as boto3 sends them, straight to the model server:")
+    print("  " + boto3_straight.format().replace("\n", "\n  "))
+    print("the same rows POSTed straight to the model server (http.client, kept-alive):")
     print("  " + straight.format().replace("\n", "\n  "))
     print("boto3's own cost, the same requests to a server that answers at once:")
     print("  " + client_only.format().replace("\n", "\n  "))
     print(f"(the baseline's client against that server: p50 {plain_client_only.single_row_p50_ms:.2f} ms)")
-    latency_ratio = through.single_row_p50_ms / straight.single_row_p50_ms
-    throughput_ratio = through.batch_rows_per_second / straight.batch_rows_per_second
-    # Each side less its client's own cost: what is left is the model server, plus the hop on one side.
-    hop_ms = (through.single_row_p50_ms - client_only.single_row_p50_ms) - (
-        straight.single_row_p50_ms - plain_client_only.single_row_p50_ms
-    )
+    latency_ratio = through.single_row_p50_ms / boto3_straight.single_row_p50_ms
+    plain_latency_ratio = through.single_row_p50_ms / straight.single_row_p50_ms
+    throughput_ratio = through.batch_rows_per_second / boto3_straight.batch_rows_per_second
+    # The same client work on both sides: what is left is the local cloud between the client and the model.
+    hop_ms = through.single_row_p50_ms - boto3_straight.single_row_p50_ms
     print(
-        f"through the local cloud: single-row p50 {latency_ratio:.1f}x the baseline's; "
-        f"{through.batch_rows}-row requests at {throughput_ratio:.2f}x the baseline's rows/s; "
-        f"the local cloud's hop adds {hop_ms:.2f} ms to boto3's own cost and the model server's answer"
+        f"through the local cloud: single-row p50 {latency_ratio:.2f}x the baseline's "
+        f"({plain_latency_ratio:.2f}x the plain POST's); {through.batch_rows}-row requests at "
+        f"{throughput_ratio:.2f}x the baseline's rows/s; the local cloud's hop adds {hop_ms:.2f} ms "
+        "to each request"
     )
 
 

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError, JsonRESTError
+from moto.core.utils import get_service_model
 from moto.s3.exceptions import S3ClientError
 
 from localcloud import config, patching
@@ -85,10 +86,38 @@ def _authorize_all(session: RoleSession, calls: list[api_calls.ApiCall]) -> None
         authorization.authorize(session, call.action, call.resources, call.context)
 
 
-def _is_json_request(response: Any) -> bool:
+# Protocols whose errors are JSON: a denied request of such a service gets AccessDeniedException in JSON
+# whatever its body is (InvokeEndpoint's body is the model's CSV, Lambda's GetFunction has none).
+_JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+
+
+def _service_protocol(response: Any) -> str | None:
+    """The botocore protocol of the service moto's handler serves; None when moto names no service model."""
+    service_name = getattr(response, "boto3_service_name", "")
+    if not service_name:
+        return None
+    try:
+        return get_service_model(service_name).protocol
+    except Exception:  # botocore's UnknownServiceError or DataNotFoundError: no model of that name
+        return None
+
+
+def _has_json_body(response: Any) -> bool:
+    """Whether the request's parameters are a JSON body (JSON protocol, or REST-JSON with a body)."""
     return bool(response.headers.get("X-Amz-Target")) or "json" in (
         response.headers.get("Content-Type") or ""
     )
+
+
+def _answers_in_json(response: Any) -> bool:
+    return _has_json_body(response) or _service_protocol(response) in _JSON_PROTOCOLS
+
+
+def _path_parameters(response: Any) -> dict[str, str]:
+    """The request parameters a REST API takes from the path, as moto's router matched them while finding the
+    operation (`EndpointName` of SageMaker Runtime's /endpoints/<EndpointName>/invocations)."""
+    matched = getattr(response, "uri_match", None) or {}
+    return {name: value for name, value in matched.items() if isinstance(value, str)}
 
 
 def _query_parameters(response: Any) -> dict[str, str]:
@@ -102,12 +131,12 @@ def authorize_normal_action(self: Any, resource: str = "*") -> None:
         return
     session, signing_name = caller
     operation = self._get_action()
-    json_request = _is_json_request(self)
+    json_errors = _answers_in_json(self)
     try:
         if signing_name == "lambda":
             function = _LAMBDA_FUNCTION_IN_PATH.search(unquote(urlparse(self.uri).path))
             parameters = {"FunctionName": function.group(1)} if function else {}
-        elif json_request:
+        elif _has_json_body(self):
             # moto's DynamoDB handler replaces `body` with its parsed parameters before authorizing.
             if isinstance(self.body, dict):
                 parameters = self.body
@@ -115,17 +144,18 @@ def authorize_normal_action(self: Any, resource: str = "*") -> None:
                 parameters = json.loads(self.body or "{}") if isinstance(self.body, str | bytes) else {}
         else:
             parameters = _query_parameters(self)
+        parameters = {**parameters, **_path_parameters(self)}
         calls = api_calls.json_api_calls(
             signing_name, operation, parameters, region=self.region, account=config.ACCOUNT_ID
         )
         _authorize_all(session, calls)
     except UnknownAuthorization as error:
         message = _unknown(session, f"{api_calls.iam_prefix(signing_name)}:{operation}", error).message
-        if json_request:
+        if json_errors:
             raise JsonRESTError("AccessDeniedException", message) from error
         raise _QueryAccessDenied(message) from error
     except AccessDenied as denied:
-        if json_request:
+        if json_errors:
             raise JsonRESTError("AccessDeniedException", denied.message) from denied
         raise _QueryAccessDenied(denied.message) from denied
 

@@ -1,13 +1,14 @@
 """Latency and throughput of an endpoint, for `make bench` (prints numbers; asserts nothing).
 
-invoke = boto3_invoker(endpoint_url, "churn-xgboost-endpoint")     # through InvokeEndpoint
-invoke = http_invoker("http://127.0.0.1:PORT/invocations")         # straight to a model server
-with instant_answers() as url:                                     # boto3's own cost: a server that
-    invoke = boto3_invoker(url, "any")                             # answers at once
+invoke = boto3_invoker(endpoint_url, "churn-xgboost-endpoint")         # through InvokeEndpoint
+invoke = boto3_straight_invoker("http://127.0.0.1:PORT/invocations")   # boto3's same request, straight
+invoke = http_invoker("http://127.0.0.1:PORT/invocations")             # to a model server; a plain POST
+with instant_answers() as url:                                         # boto3's own cost: a server that
+    invoke = boto3_invoker(url, "any")                                 # answers at once
 report = measure(invoke, rows)     # rows: list of CSV feature lines (no label)
 print(report.format())
 
-reports = measure_in_a_client_process(                             # the same, from a process of its own
+reports = measure_in_a_client_process(                                 # the same, from a process of its own
     {"through": Target.boto3(endpoint_url, name), "straight": Target.http(url)}, rows
 )
 
@@ -55,11 +56,10 @@ def http_invoker(invocations_url: str) -> Invoker:
     return invoke
 
 
-def boto3_invoker(endpoint_url: str, endpoint_name: str, region: str = "us-east-1") -> Invoker:
-    """InvokeEndpoint through sagemaker-runtime at endpoint_url (the local cloud), as users call it."""
+def _runtime_client(endpoint_url: str, region: str) -> Any:
     import boto3
 
-    client = boto3.client(
+    return boto3.client(
         "sagemaker-runtime",
         endpoint_url=endpoint_url,
         region_name=region,
@@ -67,11 +67,37 @@ def boto3_invoker(endpoint_url: str, endpoint_name: str, region: str = "us-east-
         aws_secret_access_key="test",
     )
 
+
+def _invoke_endpoint(client: Any, endpoint_name: str) -> Invoker:
     def invoke(body: bytes) -> bytes:
         response = client.invoke_endpoint(EndpointName=endpoint_name, ContentType="text/csv", Body=body)
         return response["Body"].read()
 
     return invoke
+
+
+def boto3_invoker(endpoint_url: str, endpoint_name: str, region: str = "us-east-1") -> Invoker:
+    """InvokeEndpoint through sagemaker-runtime at endpoint_url (the local cloud), as users call it."""
+    return _invoke_endpoint(_runtime_client(endpoint_url, region), endpoint_name)
+
+
+def send_straight_to(client: Any, invocations_url: str) -> None:
+    """Make `client` (boto3 sagemaker-runtime) send each InvokeEndpoint, built and signed as ever, to
+    `invocations_url` instead of its endpoint's path."""
+
+    def redirect(request: Any, **_: Any) -> None:
+        request.url = invocations_url
+
+    client.meta.events.register("before-send.sagemaker-runtime.InvokeEndpoint", redirect)
+
+
+def boto3_straight_invoker(invocations_url: str, region: str = "us-east-1") -> Invoker:
+    """InvokeEndpoint as boto3 builds, signs, sends and parses it, straight to a model server's /invocations:
+    a baseline with the same client work as `boto3_invoker`'s, so that the ratio of the two is what the local
+    cloud between them costs an application, on any machine."""
+    client = _runtime_client(invocations_url, region)
+    send_straight_to(client, invocations_url)
+    return _invoke_endpoint(client, "straight-to-the-model-server")
 
 
 class _InstantAnswer(BaseHTTPRequestHandler):
@@ -169,8 +195,8 @@ def measure(
 
 @dataclass(frozen=True)
 class Target:
-    """What a client process measures: InvokeEndpoint with boto3 (`endpoint_url`, `endpoint_name`), or POSTs
-    to an /invocations URL with http.client (`url`)."""
+    """What a client process measures: InvokeEndpoint with boto3 (`endpoint_url`, `endpoint_name`); boto3's
+    InvokeEndpoint sent straight to an /invocations URL; or POSTs to it with http.client (`url`)."""
 
     kind: str
     url: str
@@ -181,15 +207,21 @@ class Target:
         return cls("boto3", endpoint_url, endpoint_name)
 
     @classmethod
+    def boto3_straight(cls, invocations_url: str) -> Target:
+        return cls("boto3-straight", invocations_url)
+
+    @classmethod
     def http(cls, invocations_url: str) -> Target:
         return cls("http", invocations_url)
 
     def invoker(self) -> Invoker:
         if self.kind == "boto3":
             return boto3_invoker(self.url, self.endpoint_name)
+        if self.kind == "boto3-straight":
+            return boto3_straight_invoker(self.url)
         if self.kind == "http":
             return http_invoker(self.url)
-        raise ValueError(f"unknown target kind {self.kind!r}: boto3 or http")
+        raise ValueError(f"unknown target kind {self.kind!r}: boto3, boto3-straight or http")
 
 
 def measure_in_a_client_process(

@@ -4,8 +4,7 @@ would route to SageMaker Runtime's /invocations."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,12 +13,10 @@ from werkzeug.test import Client
 
 from localcloud import config
 from localcloud.http_server import moto_application
+from localcloud.iam.role_sessions import RoleSession
 from localcloud.sagemaker.invocation_shortcut import is_invocation, with_invocation_shortcut
 from localcloud.server import LocalCloud
-from tests.localcloud.sagemaker.xgboost_models import model_tarball
 
-IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
-FEATURES = 4
 SIGNED = "AWS4-HMAC-SHA256 Credential=test/20261128/us-east-1/sagemaker/aws4_request, SignedHeaders=host"
 
 
@@ -28,9 +25,9 @@ class _Captured(Exception):
         self.request = request
 
 
-def _signed_request(local_cloud: LocalCloud, endpoint: str, body: bytes) -> AWSRequest:
-    """The request boto3 sends for InvokeEndpoint, captured before it leaves."""
-    runtime = config.boto3_client("sagemaker-runtime", local_cloud.port)
+def _signed_request(runtime: Any, endpoint: str, body: bytes) -> AWSRequest:
+    """The request `runtime` (a boto3 sagemaker-runtime client) sends for InvokeEndpoint, captured before it
+    leaves."""
 
     def capture(request: AWSRequest, **_: Any) -> AWSResponse:
         raise _Captured(request)
@@ -55,33 +52,6 @@ def _answer(application: Any, request: AWSRequest) -> tuple[int, list[tuple[str,
     return response.status_code, headers, response.get_data()
 
 
-@pytest.fixture(scope="module")
-def endpoint(local_cloud: LocalCloud, aws: Callable[[str], Any], role_arn: str) -> Iterator[str]:
-    run = uuid.uuid4().hex[:8]
-    bucket, name = f"shortcut-{run}", f"shortcut-{run}"
-    tarball, _ = model_tarball(FEATURES, seed=5)
-    aws("s3").create_bucket(Bucket=bucket)
-    aws("s3").put_object(Bucket=bucket, Key="model.tar.gz", Body=tarball)
-    sagemaker = aws("sagemaker")
-    sagemaker.create_model(
-        ModelName=name,
-        ExecutionRoleArn=role_arn,
-        PrimaryContainer={"Image": IMAGE, "ModelDataUrl": f"s3://{bucket}/model.tar.gz"},
-    )
-    variant = {"VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.large"}
-    sagemaker.create_endpoint_config(
-        EndpointConfigName=name, ProductionVariants=[{**variant, "InitialInstanceCount": 1}]
-    )
-    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
-    sagemaker.get_waiter("endpoint_in_service").wait(
-        EndpointName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
-    )
-    try:
-        yield name
-    finally:
-        sagemaker.delete_endpoint(EndpointName=name)
-
-
 @pytest.mark.parametrize(
     ("case", "body", "status"),
     [
@@ -91,10 +61,10 @@ def endpoint(local_cloud: LocalCloud, aws: Callable[[str], Any], role_arn: str) 
     ],
 )
 def test_the_shortcut_answers_what_motos_server_answers(
-    local_cloud: LocalCloud, endpoint: str, case: str, body: bytes, status: int
+    local_cloud: LocalCloud, served_endpoint: str, case: str, body: bytes, status: int
 ) -> None:
-    name = "missing-endpoint" if case == "no such endpoint" else endpoint
-    request = _signed_request(local_cloud, name, body)
+    name = "missing-endpoint" if case == "no such endpoint" else served_endpoint
+    request = _signed_request(config.boto3_client("sagemaker-runtime", local_cloud.port), name, body)
     environ_path = request.url.split("://", 1)[1].split("/", 1)[1]
     assert is_invocation(
         {
@@ -108,6 +78,20 @@ def test_the_shortcut_answers_what_motos_server_answers(
     through_moto = _answer(moto, request)
     through_shortcut = _answer(with_invocation_shortcut(moto), request)
     assert through_moto[0] == status, through_moto
+    assert through_shortcut == through_moto
+
+
+def test_the_shortcut_denies_a_role_session_as_motos_server_does(
+    served_endpoint: str, make_role_session: Callable[[str], RoleSession]
+) -> None:
+    others = f"arn:aws:sagemaker:{config.REGION}:{config.ACCOUNT_ID}:endpoint/other-*"
+    session = make_role_session(others)
+    request = _signed_request(session.client("sagemaker-runtime"), served_endpoint, b"0.1,0.2,0.3,0.4")
+    moto = moto_application()
+    through_moto = _answer(moto, request)
+    through_shortcut = _answer(with_invocation_shortcut(moto), request)
+    assert through_moto[0] == 400, through_moto
+    assert b"AccessDeniedException" in through_moto[2]
     assert through_shortcut == through_moto
 
 
