@@ -19,6 +19,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from botocore.exceptions import DataNotFoundError
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import AccessDeniedError, JsonRESTError
 from moto.core.utils import get_service_model
@@ -98,7 +99,7 @@ def _service_protocol(response: Any) -> str | None:
         return None
     try:
         return get_service_model(service_name).protocol
-    except Exception:  # botocore's UnknownServiceError or DataNotFoundError: no model of that name
+    except DataNotFoundError:  # botocore has no model of that name (UnknownServiceError is one)
         return None
 
 
