@@ -1,17 +1,21 @@
-"""InvokeEndpoint straight to moto's SageMaker Runtime handler, without moto's server dispatch around it.
+"""InvokeEndpoint answered without moto's server dispatch and request machinery around it.
 
 moto's server finds the service of every request (Host header, then the signature's credential scope),
-then runs a Flask application per service: request context, URL map, CORS, response wrapping. For an
-InvokeEndpoint that machinery cost about as much as the model server's whole answer, on the path users
-and the canary's traffic time.
+then runs a Flask application per service: request context, URL map, CORS, response wrapping. Its
+SageMaker Runtime handler then parses the request again (form data, query string, the headers as
+parameters), finds the operation by matching the URL against the service model, and lists the handler's
+methods to call it. For an InvokeEndpoint all that cost about as much as the model server's whole answer,
+on the path users and the canary's traffic time.
 
 This shortcut recognises the requests moto's dispatcher would hand to SageMaker Runtime's `/invocations`
 route (a POST to `/endpoints/<name>/invocations` signed for `sagemaker`, on a host that names no AWS
-service) and calls the same handler the route calls, `SageMakerRuntimeResponse.dispatch`, with the same
-request object: authorization, the endpoint's model server, errors and metrics are moto's and the local
-cloud's as before. Only what the Flask application added to the answer is added here (the CORS header).
-Requests from a browser (an Origin header, whose CORS answer depends on it) and everything else go to
-moto's server unchanged.
+service, with a body that is not content-encoded) and answers them with the same answer
+(`localcloud.sagemaker.invocations`): the account and region found by moto's own methods, the response
+shaped by moto's own `_transform_response` and `_enrich_response`, plus what the Flask application added
+(the CORS header). A request signed by a role session goes through moto's handler, which authorizes it
+(`localcloud.iam.request_authorization`); no other caller is authorized, there or here. Requests from a
+browser (an Origin header, whose CORS answer depends on it) and everything else go to moto's server
+unchanged.
 """
 
 from __future__ import annotations
@@ -19,11 +23,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Response
+from moto.iam.models import mark_account_as_visited
 from moto.moto_api import recorder
 from moto.moto_server.werkzeug_app import BackendRequest
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
+
+from localcloud.iam import role_sessions
+from localcloud.sagemaker import invocations
 
 WsgiApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -34,22 +43,26 @@ _SIGNED_FOR_SAGEMAKER = re.compile(
 )
 # What moto's CORS(app) answers to a request without an Origin header.
 _CORS_HEADERS = (("Access-Control-Allow-Origin", "*"),)
+# The headers moto's handler starts every answer from (BaseResponse.setup_class, for a request that came
+# through a WSGI server, which adds the Date header itself).
+_MOTO_RESPONSE_HEADERS = {"server": "amazon.com"}
 
 
 def is_invocation(environ: dict[str, Any]) -> bool:
     """Whether moto's dispatcher would hand this request to SageMaker Runtime's /invocations route and its
-    answer would not depend on the request's origin."""
+    answer would not depend on the request's origin or need its body decoded."""
     return (
         environ.get("REQUEST_METHOD") == "POST"
         and _INVOCATIONS_PATH.fullmatch(environ.get("PATH_INFO", "")) is not None
         and _SIGNED_FOR_SAGEMAKER.match(environ.get("HTTP_AUTHORIZATION", "")) is not None
         and "amazonaws.com" not in environ.get("HTTP_HOST", "")
         and "HTTP_ORIGIN" not in environ
+        and "HTTP_CONTENT_ENCODING" not in environ
     )
 
 
 def with_invocation_shortcut(application: WsgiApplication) -> WsgiApplication:
-    """`application` (moto's server), with InvokeEndpoint requests answered by the handler directly."""
+    """`application` (moto's server), with InvokeEndpoint requests answered directly."""
 
     def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not is_invocation(environ):
@@ -57,11 +70,43 @@ def with_invocation_shortcut(application: WsgiApplication) -> WsgiApplication:
         # What moto's convert_to_flask_response does around the handler, minus the Flask request context.
         request = BackendRequest(environ)
         recorder._record_request(request)
-        status, headers, content = SageMakerRuntimeResponse.dispatch(
-            request, request.raw_url, dict(request.headers)
-        )
+        status, headers, content = _answer(request)
         response = Response(response=content, status=status, headers=headers)
         response.headers.extend(_CORS_HEADERS)
         return response(environ, start_response)
 
     return serve
+
+
+def _answer(request: BackendRequest) -> tuple[int, dict[str, str], Any]:
+    caller = SageMakerRuntimeResponse()
+    # The two attributes moto's methods for the caller's access key, account and region read; its
+    # setup_class sets them (and parses everything else) for every request.
+    caller.headers = request.headers
+    caller.querystring = {}
+    access_key = caller.get_access_key()
+    if role_sessions.session_for_access_key(access_key) is not None:
+        # Authorized where moto authorizes (localcloud.iam.request_authorization), then the same answer.
+        return SageMakerRuntimeResponse.dispatch(request, request.raw_url, dict(request.headers))
+    account = caller.get_current_account()
+    url = request.raw_url  # werkzeug builds it anew at each read
+    region = caller.get_region_from_url(request, url)
+    # What setup_class records of every request: the access key's last use, as IAM reports it.
+    mark_account_as_visited(
+        account_id=account, access_key=access_key, service=caller.service_name, region=region
+    )
+    answer = invocations.answer(
+        invocations.Invocation(
+            account=account,
+            region=region,
+            endpoint_name=invocations.endpoint_name_from_path(urlsplit(url).path),
+            content_type=request.headers.get("Content-Type"),
+            accept=request.headers.get("Accept"),
+            body=request.get_data(),
+        )
+    )
+    status, headers, content = SageMakerRuntimeResponse._transform_response(
+        dict(_MOTO_RESPONSE_HEADERS), answer
+    )
+    headers, content = SageMakerRuntimeResponse._enrich_response(headers, content)
+    return status, headers, content

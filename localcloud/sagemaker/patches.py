@@ -8,7 +8,7 @@ UpdateEndpoint and answers InvokeEndpoint with canned text. These patches make t
 - CreateEndpoint / UpdateEndpoint start a local model server (localcloud.sagemaker.endpoints);
   DeleteEndpoint stops it.
 - InvokeEndpoint forwards the request to the endpoint's model server and publishes SageMaker's
-  invocation metrics to CloudWatch (localcloud.sagemaker.invocation_metrics).
+  invocation metrics to CloudWatch (localcloud.sagemaker.invocations, invocation_metrics).
 - The model registry: versions numbered under the lock, updates, CreateModel from a model package
   (`localcloud.sagemaker.model_registry`, whose PATCHES are part of these).
 - Serverless endpoints: CreateEndpointConfig and UpdateEndpoint check `ServerlessConfig`
@@ -23,12 +23,9 @@ UpdateEndpoint and answers InvokeEndpoint with canned text. These patches make t
 from __future__ import annotations
 
 import functools
-import http.client
-import json
-import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionResult
@@ -37,27 +34,20 @@ from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, FakeTraining
 from moto.sagemaker.responses import SageMakerResponse
 from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 
-from localcloud import config, patching
+from localcloud import patching
 from localcloud.iam.request_authorization import request_caller
 from localcloud.sagemaker import (
     endpoints,
     guardrails,
-    invocation_metrics,
+    invocations,
     model_registry,
     serverless_config,
-    serverless_invocations,
     training,
     transform_patches,
     tuning_api,
 )
-from localcloud.sagemaker.model_server_connections import ModelServerConnections
 from localcloud.sagemaker.request_validation import validate_create_training_job
-from localcloud.sagemaker.serverless_capacity import Slot
 from localcloud.shared_state import SAGEMAKER_STATE_LOCK, under_sagemaker_state_lock
-
-MODEL_SERVER_CONNECTIONS = ModelServerConnections()
-# Statuses in which an endpoint answers InvokeEndpoint: an update or rollback keeps a fleet serving.
-SERVING_STATUSES = ("InService", "Updating", "SystemUpdating", "RollingBack")
 
 
 def _create_training_job(original: Callable[..., FakeTrainingJob]) -> Callable[..., FakeTrainingJob]:
@@ -152,70 +142,19 @@ def _update_endpoint_action(self: SageMakerResponse) -> ActionResult:
     return ActionResult({"EndpointArn": endpoint.arn})
 
 
-def _runtime_error(status: int, code: str, message: str, **extra: Any) -> TYPE_RESPONSE:
-    # moto takes the HTTP status from the "status" header of a tuple response.
-    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "status": str(status)}
-    return status, headers, json.dumps({"message": message, **extra})
-
-
-def _forward(server: endpoints.ModelServer, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
-    """POST /invocations on the model server, on a kept-alive connection."""
-    return MODEL_SERVER_CONNECTIONS.post(server.host, server.port, "/invocations", body, headers)
-
-
-def _publish_metrics(
-    self: SageMakerRuntimeResponse,
-    endpoint_name: str,
-    server: endpoints.ModelServer,
-    status_code: int,
-    started_ns: int,
-    model_latency_ns: int | None,
-    slot: Slot | None,
-) -> None:
-    total_us = (time.perf_counter_ns() - started_ns) // 1000
-    model_us = None if model_latency_ns is None else model_latency_ns // 1000
-    invocation_metrics.publish(
-        self.current_account,
-        self.region,
-        endpoint_name,
-        server.variant_name,
-        status_code,
-        model_us,
-        total_us - (model_us or 0),
-        extra=serverless_invocations.metric_data(endpoint_name, server, slot),
-    )
-
-
 def invoke_endpoint(self: SageMakerRuntimeResponse) -> TYPE_RESPONSE:
     """InvokeEndpoint routed to the endpoint's local model server, with AWS's errors and metrics."""
-    from moto.sagemaker.models import sagemaker_backends
-
-    started_ns = time.perf_counter_ns()
-
-    # /endpoints/<name>/invocations; parsing the path, not the (CSV) body, keeps big payloads cheap.
-    endpoint_name = unquote(urlsplit(self.path).path.split("/")[2])
-    backend = sagemaker_backends[self.current_account][self.region]
-    with SAGEMAKER_STATE_LOCK:
-        endpoint = backend.endpoints.get(endpoint_name)
-        status = endpoint.endpoint_status if endpoint is not None else None
-    server = endpoints.route(self.current_account, self.region, endpoint_name)
-    if endpoint is None or status not in SERVING_STATUSES or server is None:
-        return _runtime_error(
-            400, "ValidationError", f"Endpoint {endpoint_name} of account {self.current_account} not found."
-        )
-    forwarded = {"Content-Type": self.headers.get("Content-Type") or "text/csv"}
-    if self.headers.get("Accept"):
-        forwarded["Accept"] = self.headers["Accept"]
     body = self.body if isinstance(self.body, bytes) else (self.body or "").encode()
-    try:
-        # A serverless fleet admits up to MaxConcurrency requests, after a cold start when one is due.
-        with serverless_invocations.admitted(server, len(body)) as slot:
-            return _answer(self, endpoint_name, server, body, forwarded, started_ns, slot)
-    except serverless_invocations.Refused as refused:
-        error_status, error_headers, error_body = _runtime_error(
-            refused.status, refused.code, refused.message
+    return invocations.answer(
+        invocations.Invocation(
+            account=self.current_account,
+            region=self.region,
+            endpoint_name=invocations.endpoint_name_from_path(urlsplit(self.path).path),
+            content_type=self.headers.get("Content-Type"),
+            accept=self.headers.get("Accept"),
+            body=body,
         )
-        return error_status, {**error_headers, config.FLEET_HEADER: server.config_name}, error_body
+    )
 
 
 def _with_raw_body(original: Callable[..., None]) -> Callable[..., None]:
@@ -228,52 +167,6 @@ def _with_raw_body(original: Callable[..., None]) -> Callable[..., None]:
         original(self, request, full_url, headers, use_raw_body=True)
 
     return setup_class
-
-
-def _answer(
-    self: SageMakerRuntimeResponse,
-    endpoint_name: str,
-    server: endpoints.ModelServer,
-    body: bytes,
-    forwarded: dict[str, str],
-    started_ns: int,
-    slot: Slot | None,
-) -> TYPE_RESPONSE:
-    """The model server's answer to an admitted request, as InvokeEndpoint returns it, with its metrics."""
-    log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
-    forwarded_ns = time.perf_counter_ns()
-    try:
-        status_code, content_type, response_body = _forward(server, body, forwarded)
-    except (OSError, http.client.HTTPException) as error:
-        _publish_metrics(self, endpoint_name, server, invocation_metrics.NO_RESPONSE, started_ns, None, slot)
-        return _runtime_error(
-            424,
-            "ModelError",
-            f"Received no response from primary: {error}",
-            OriginalStatusCode=0,
-            LogStreamArn="",
-        )
-    model_latency_ns = time.perf_counter_ns() - forwarded_ns
-    _publish_metrics(self, endpoint_name, server, status_code, started_ns, model_latency_ns, slot)
-    if status_code >= 400:
-        kind = "client" if status_code < 500 else "server"
-        text = response_body.decode(errors="replace")
-        error_status, error_headers, error_body = _runtime_error(
-            424,
-            "ModelError",
-            f'Received {kind} error ({status_code}) from primary with message "{text}". See the logs of '
-            f"{log_group} in account {self.current_account} for more information.",
-            OriginalStatusCode=status_code,
-            OriginalMessage=text,
-            LogStreamArn=f"arn:aws:logs:{self.region}:{self.current_account}:log-group:{log_group}",
-        )
-        return error_status, {**error_headers, config.FLEET_HEADER: server.config_name}, error_body
-    headers = {
-        "Content-Type": content_type,
-        "x-Amzn-Invoked-Production-Variant": server.variant_name,
-        config.FLEET_HEADER: server.config_name,
-    }
-    return 200, headers, response_body
 
 
 PATCHES = (

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from localcloud.iam import role_sessions
 from localcloud.iam.role_sessions import RoleSession
 from localcloud.server import LocalCloud
+from tests.localcloud.sagemaker.role_statements import service_role_session
 from tests.localcloud.sagemaker.xgboost_models import model_tarball
 
 XGBOOST_IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
@@ -52,23 +51,7 @@ def make_role_session(aws: Callable[[str], Any]) -> Callable[[str], RoleSession]
     nothing else: the caller an application in front of an endpoint is."""
 
     def make(resource: str) -> RoleSession:
-        name = f"invoker-{uuid.uuid4().hex[:8]}"
-        trust = {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
         allow = {"Effect": "Allow", "Action": "sagemaker:InvokeEndpoint", "Resource": resource}
-        iam = aws("iam")
-        arn = iam.create_role(
-            RoleName=name,
-            AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-        )["Role"]["Arn"]
-        iam.put_role_policy(
-            RoleName=name,
-            PolicyName="invoke",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow]}),
-        )
-        return role_sessions.assume_role_as_service(arn, "lambda.amazonaws.com", name)
+        return service_role_session(aws("iam"), "lambda.amazonaws.com", "invoker", [allow])
 
     return make

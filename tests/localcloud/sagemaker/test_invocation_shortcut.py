@@ -1,14 +1,17 @@
 """The InvokeEndpoint shortcut answers exactly what moto's server answers to the same signed request
-(status, headers, body; the request id and date aside), and takes only the requests moto's dispatcher
-would route to SageMaker Runtime's /invocations."""
+(status, headers, body; the request id and date aside), takes only the requests moto's dispatcher would
+route to SageMaker Runtime's /invocations, and leaves a role session's request to moto's handler, which
+authorizes it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import boto3
 import pytest
 from botocore.awsrequest import AWSRequest, AWSResponse
+from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
 from werkzeug.test import Client
 
 from localcloud import config
@@ -58,13 +61,28 @@ def _answer(application: Any, request: AWSRequest) -> tuple[int, list[tuple[str,
         ("served", b"0.1,0.2,0.3,0.4\n1,2,3,4", 200),
         ("no such endpoint", b"0.1,0.2,0.3,0.4", 400),
         ("model error", b"0.1,0.2", 424),
+        ("signed for another region", b"0.1,0.2,0.3,0.4", 400),
+        ("moto's header naming another account", b"0.1,0.2,0.3,0.4", 400),
+        ("json accepted", b"0.1,0.2,0.3,0.4", 200),
     ],
 )
 def test_the_shortcut_answers_what_motos_server_answers(
     local_cloud: LocalCloud, served_endpoint: str, case: str, body: bytes, status: int
 ) -> None:
     name = "missing-endpoint" if case == "no such endpoint" else served_endpoint
-    request = _signed_request(config.boto3_client("sagemaker-runtime", local_cloud.port), name, body)
+    region = "eu-west-1" if case == "signed for another region" else config.REGION
+    runtime = boto3.client(
+        "sagemaker-runtime",
+        endpoint_url=local_cloud.endpoint_url,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    request = _signed_request(runtime, name, body)
+    if case == "moto's header naming another account":
+        request.headers["x-moto-account-id"] = "111111111111"
+    if case == "json accepted":
+        request.headers["Accept"] = "application/json"
     environ_path = request.url.split("://", 1)[1].split("/", 1)[1]
     assert is_invocation(
         {
@@ -79,6 +97,33 @@ def test_the_shortcut_answers_what_motos_server_answers(
     through_shortcut = _answer(with_invocation_shortcut(moto), request)
     assert through_moto[0] == status, through_moto
     assert through_shortcut == through_moto
+
+
+def test_only_a_role_sessions_invocation_goes_through_motos_handler(
+    local_cloud: LocalCloud,
+    served_endpoint: str,
+    make_role_session: Callable[[str], RoleSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A role session's request is authorized by moto's handler (localcloud.iam.request_authorization); the
+    shortcut answers the others itself."""
+    dispatched: list[str] = []
+    dispatch = SageMakerRuntimeResponse.dispatch
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        dispatched.append("moto")
+        return dispatch(*args, **kwargs)
+
+    monkeypatch.setattr(SageMakerRuntimeResponse, "dispatch", counted)
+    shortcut = with_invocation_shortcut(moto_application())
+    admin = config.boto3_client("sagemaker-runtime", local_cloud.port)
+    assert _answer(shortcut, _signed_request(admin, served_endpoint, b"0.1,0.2,0.3,0.4"))[0] == 200
+    assert dispatched == []
+
+    session = make_role_session(f"arn:aws:sagemaker:{config.REGION}:{config.ACCOUNT_ID}:endpoint/*")
+    role = session.client("sagemaker-runtime")
+    assert _answer(shortcut, _signed_request(role, served_endpoint, b"0.1,0.2,0.3,0.4"))[0] == 200
+    assert dispatched == ["moto"]
 
 
 def test_the_shortcut_denies_a_role_session_as_motos_server_does(
@@ -121,6 +166,7 @@ def test_an_invocation_signed_for_sagemaker_takes_the_shortcut() -> None:
         {"HTTP_AUTHORIZATION": ""},
         {"HTTP_HOST": "runtime.sagemaker.us-east-1.amazonaws.com"},
         {"HTTP_ORIGIN": "http://localhost:3000"},
+        {"HTTP_CONTENT_ENCODING": "gzip"},
     ],
 )
 def test_other_requests_go_to_motos_server(overrides: dict[str, str]) -> None:

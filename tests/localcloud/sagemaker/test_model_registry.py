@@ -19,8 +19,8 @@ import xgboost as xgb
 from botocore.exceptions import ClientError
 
 from localcloud import config
-from localcloud.iam import role_sessions
 from localcloud.server import LocalCloud
+from tests.localcloud.sagemaker.role_statements import service_role_session
 from tests.localcloud.sagemaker.xgboost_models import model_tarball
 
 IMAGE = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:3.0-5"
@@ -378,23 +378,7 @@ def test_a_role_registers_and_deploys_with_access_to_the_groups_packages(
             "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
         },
     ]
-    trust = {
-        "Effect": "Allow",
-        "Principal": {"Service": "states.amazonaws.com"},
-        "Action": "sts:AssumeRole",
-    }
-    iam = aws("iam")
-    role_name = f"registry-{uuid.uuid4().hex[:8]}"
-    role_arn = iam.create_role(
-        RoleName=role_name,
-        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [trust]}),
-    )["Role"]["Arn"]
-    iam.put_role_policy(
-        RoleName=role_name,
-        PolicyName="registry",
-        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
-    )
-    sagemaker = role_sessions.assume_role_as_service(role_arn, "states.amazonaws.com", "run").client(
+    sagemaker = service_role_session(aws("iam"), "states.amazonaws.com", "registry", statements).client(
         "sagemaker"
     )
 

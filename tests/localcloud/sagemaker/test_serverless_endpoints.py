@@ -21,7 +21,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from localcloud import config
-from localcloud.sagemaker import patches, serverless_capacity
+from localcloud.sagemaker import invocations as sagemaker_invocations
+from localcloud.sagemaker import serverless_capacity
 from localcloud.server import LocalCloud
 from tests.localcloud.sagemaker.xgboost_models import model_tarball
 
@@ -265,14 +266,14 @@ def test_invocations_beyond_max_concurrency_are_throttled_at_once(
     # The model server is held until the test lets it answer: whatever is admitted stays in flight.
     in_model = threading.Semaphore(0)
     answer = threading.Event()
-    forward = patches._forward
+    forward = sagemaker_invocations._forward
 
     def held_forward(*args: Any) -> Any:
         in_model.release()
         assert answer.wait(60), "the test never let the model answer"
         return forward(*args)
 
-    monkeypatch.setattr(patches, "_forward", held_forward)
+    monkeypatch.setattr(sagemaker_invocations, "_forward", held_forward)
 
     def call() -> dict[str, Any] | ClientError:
         try:
