@@ -79,21 +79,22 @@ def with_invocation_shortcut(application: WsgiApplication) -> WsgiApplication:
 
 
 def _answer(request: BackendRequest) -> tuple[int, dict[str, str], Any]:
-    caller = SageMakerRuntimeResponse()
-    # The two attributes moto's methods for the caller's access key, account and region read; its
-    # setup_class sets them (and parses everything else) for every request.
-    caller.headers = request.headers
-    caller.querystring = {}
-    access_key = caller.get_access_key()
+    handler = SageMakerRuntimeResponse()
+    # The two attributes moto's methods for the caller's access key, account and region read; moto's
+    # setup_class sets them (and parses everything else) for every request. A moto upgrade that changes
+    # what they read fails tests/localcloud/sagemaker/test_invocation_shortcut.py, which compares answers.
+    handler.headers = request.headers
+    handler.querystring = {}
+    access_key = handler.get_access_key()
     if role_sessions.session_for_access_key(access_key) is not None:
         # Authorized where moto authorizes (localcloud.iam.request_authorization), then the same answer.
         return SageMakerRuntimeResponse.dispatch(request, request.raw_url, dict(request.headers))
-    account = caller.get_current_account()
+    account = handler.get_current_account()
     url = request.raw_url  # werkzeug builds it anew at each read
-    region = caller.get_region_from_url(request, url)
+    region = handler.get_region_from_url(request, url)
     # What setup_class records of every request: the access key's last use, as IAM reports it.
     mark_account_as_visited(
-        account_id=account, access_key=access_key, service=caller.service_name, region=region
+        account_id=account, access_key=access_key, service=handler.service_name, region=region
     )
     answer = invocations.answer(
         invocations.Invocation(
