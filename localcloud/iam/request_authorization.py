@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, urlparse
 
 from botocore.exceptions import DataNotFoundError
 from moto.core.authorization import ActionAuthenticatorMixin
@@ -32,9 +32,6 @@ from localcloud.iam.role_sessions import RoleSession
 from localcloud.iam.service_reference import UnknownAuthorization
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/[^/]+/([^/]+)/([^/]+)/")
-# Lambda's REST API names the function in the path (/2015-03-31/functions/<name or ARN>/invocations); the
-# body of an Invoke is the function's payload, not request parameters.
-_LAMBDA_FUNCTION_IN_PATH = re.compile(r"/functions/([^/]+)")
 
 
 class S3AccessDenied(S3ClientError):
@@ -135,8 +132,9 @@ def authorize_normal_action(self: Any, resource: str = "*") -> None:
     json_errors = _answers_in_json(self)
     try:
         if signing_name == "lambda":
-            function = _LAMBDA_FUNCTION_IN_PATH.search(unquote(urlparse(self.uri).path))
-            parameters = {"FunctionName": function.group(1)} if function else {}
+            # Lambda names the function in the path (/2015-03-31/functions/<name or ARN>/invocations, a path
+            # parameter like every REST API's, below); the body of an Invoke is the function's payload.
+            parameters = {}
         elif _has_json_body(self):
             # moto's DynamoDB handler replaces `body` with its parsed parameters before authorizing.
             if isinstance(self.body, dict):
