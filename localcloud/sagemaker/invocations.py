@@ -56,7 +56,7 @@ def answer(invocation: Invocation) -> TYPE_RESPONSE:
         status = endpoint.endpoint_status if endpoint is not None else None
     server = endpoints.route(account, region, name)
     if endpoint is None or status not in SERVING_STATUSES or server is None:
-        return runtime_error(400, "ValidationError", f"Endpoint {name} of account {account} not found.")
+        return _runtime_error(400, "ValidationError", f"Endpoint {name} of account {account} not found.")
     forwarded = {"Content-Type": invocation.content_type or "text/csv"}
     if invocation.accept:
         forwarded["Accept"] = invocation.accept
@@ -65,11 +65,13 @@ def answer(invocation: Invocation) -> TYPE_RESPONSE:
         with serverless_invocations.admitted(server, len(invocation.body)) as slot:
             return _answer(invocation, server, forwarded, started_ns, slot)
     except serverless_invocations.Refused as refused:
-        error_status, error_headers, error_body = runtime_error(refused.status, refused.code, refused.message)
+        error_status, error_headers, error_body = _runtime_error(
+            refused.status, refused.code, refused.message
+        )
         return error_status, {**error_headers, config.FLEET_HEADER: server.config_name}, error_body
 
 
-def runtime_error(status: int, code: str, message: str, **extra: Any) -> TYPE_RESPONSE:
+def _runtime_error(status: int, code: str, message: str, **extra: Any) -> TYPE_RESPONSE:
     # moto takes the HTTP status from the "status" header of a tuple response.
     headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "status": str(status)}
     return status, headers, json.dumps({"message": message, **extra})
@@ -90,7 +92,7 @@ def _answer(
         status_code, content_type, response_body = _forward(server, invocation.body, forwarded)
     except (OSError, http.client.HTTPException) as error:
         _publish_metrics(invocation, server, invocation_metrics.NO_RESPONSE, started_ns, None, slot)
-        return runtime_error(
+        return _runtime_error(
             424,
             "ModelError",
             f"Received no response from primary: {error}",
@@ -102,7 +104,7 @@ def _answer(
     if status_code >= 400:
         kind = "client" if status_code < 500 else "server"
         text = response_body.decode(errors="replace")
-        error_status, error_headers, error_body = runtime_error(
+        error_status, error_headers, error_body = _runtime_error(
             424,
             "ModelError",
             f'Received {kind} error ({status_code}) from primary with message "{text}". See the logs of '
